@@ -1,0 +1,1 @@
+"""The KPI maths: catalogue, periods, engine, demo company (pandas/numpy only)."""

@@ -1,0 +1,647 @@
+"""The KPI engine: every KPI of the catalogue over periods, compared, broken down, filtered.
+
+One engine serves the window, the command line and the export. It is built
+once from the typed frames of the store (:meth:`Engine.__init__` prepares
+numpy columns: day numbers, codes of ids and dimensions) and then answers
+:class:`Query` objects. Every KPI is vectorised: rows are placed in periods
+with ``searchsorted`` and aggregated with ``bincount``/``groupby``; there is no
+Python loop over rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpidesk.core import catalog
+from kpidesk.core.catalog import LOW_CONFIDENCE_BASE, KpiDef
+from kpidesk.core.kinds import KINDS, date_field, dimension_field
+from kpidesk.core.periods import (
+    Comparison,
+    Grain,
+    Period,
+    parse_label,
+    period_bounds,
+    periods,
+    range_period,
+    shift,
+    shift_range,
+)
+from kpidesk.core.settings import CompanySettings
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(d: dt.date) -> int:
+    return (d - _EPOCH).days
+
+
+def from_day_number(n: int) -> dt.date:
+    return _EPOCH + dt.timedelta(days=int(n))
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to compute.
+
+    Attributes:
+        start, end: the range, both inclusive; None spans all the data.
+        grain: the periods the range is cut into.
+        compare: the comparison period of each period.
+        by: a dimension to break every KPI down by, or None.
+        kpis: the KPI ids to compute; None is the whole catalogue.
+        filters: dimension -> the members kept (rows of other members are left out).
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    grain: Grain = "month"
+    compare: Comparison = "previous"
+    by: str | None = None
+    kpis: tuple[str, ...] | None = None
+    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass
+class KpiRow:
+    """One KPI value for one period (and one member of the breakdown, or the whole)."""
+
+    kpi: str
+    period: str
+    member: str | None
+    value: float | None
+    target: float | None
+    comparison: float | None
+    unavailable: bool
+    low_confidence: bool
+    start: dt.date
+    end: dt.date
+    partial: bool = False
+    base: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kpi": self.kpi,
+            "period": self.period,
+            "member": self.member,
+            "value": _json_number(self.value),
+            "target": _json_number(self.target),
+            "comparison": _json_number(self.comparison),
+            "unavailable": self.unavailable,
+            "low_confidence": self.low_confidence,
+        }
+
+
+@dataclass
+class Result:
+    start: dt.date
+    end: dt.date
+    grain: Grain
+    compare: Comparison
+    periods: list[Period]
+    rows: list[KpiRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "grain": self.grain,
+            "rows": [r.to_json() for r in self.rows],
+        }
+
+    def get(self, kpi: str, period: str | None = None, member: str | None = None) -> KpiRow:
+        """The row of ``kpi`` for ``period`` (default: the last) and ``member``."""
+        label = period if period is not None else self.periods[-1].label
+        for row in self.rows:
+            if row.kpi == kpi and row.period == label and row.member == member:
+                return row
+        raise KeyError((kpi, label, member))
+
+    def series(self, kpi: str, member: str | None = None) -> list[KpiRow]:
+        return [r for r in self.rows if r.kpi == kpi and r.member == member]
+
+    def members(self, kpi: str) -> list[str]:
+        seen: dict[str, None] = {}
+        for r in self.rows:
+            if r.kpi == kpi and r.member is not None:
+                seen.setdefault(r.member, None)
+        return list(seen)
+
+
+def _json_number(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), 10)
+
+
+# -- intervals --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Sorted, disjoint day-number intervals ``[lo, hi)``."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    @classmethod
+    def of(cls, spans: Sequence[tuple[dt.date, dt.date]]) -> Intervals:
+        lo = np.array([day_number(a) for a, _ in spans], dtype=np.int64)
+        hi = np.array([day_number(b) for _, b in spans], dtype=np.int64)
+        return cls(lo, hi)
+
+    def is_disjoint(self) -> bool:
+        return bool(np.all(self.lo[1:] >= self.hi[:-1])) and bool(np.all(self.lo <= self.hi))
+
+    def assign(self, days: np.ndarray) -> np.ndarray:
+        """The interval index of each day number, -1 outside every interval."""
+        if len(self.lo) == 0:
+            return np.full(len(days), -1, dtype=np.int64)
+        idx = np.searchsorted(self.lo, days, side="right") - 1
+        inside = idx >= 0
+        inside[inside] = days[inside] < self.hi[idx[inside]]
+        return np.where(inside, idx, -1)
+
+
+# -- prepared data ----------------------------------------------------------------------------
+
+
+class Table:
+    """One kind's frame as numpy columns, with codes for ids and dimensions."""
+
+    def __init__(self, kind: str, frame: pd.DataFrame) -> None:
+        self.kind = kind
+        self.frame = frame
+        self.n = len(frame)
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._days: dict[str, np.ndarray] = {}
+
+    def days(self, column: str) -> np.ndarray:
+        """Day numbers of a date column (``INT64_MIN`` where missing)."""
+        if column not in self._days:
+            values = self.frame[column].to_numpy(dtype="datetime64[ns]")
+            days = values.astype("datetime64[D]").astype(np.int64)
+            days[np.isnat(values)] = np.iinfo(np.int64).min
+            self._days[column] = days
+        return self._days[column]
+
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, labels) of a text column; missing values have code -1."""
+        if column not in self._codes:
+            series = self.frame[column]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                codes = series.cat.codes.to_numpy().astype(np.int64)
+                labels = np.asarray(series.cat.categories.astype(str), dtype=object)
+            else:
+                codes, uniques = pd.factorize(series.astype("object"), use_na_sentinel=True)
+                codes = codes.astype(np.int64)
+                labels = np.asarray([str(u) for u in uniques], dtype=object)
+            self._codes[column] = (codes, labels)
+        return self._codes[column]
+
+    def numbers(self, column: str) -> np.ndarray:
+        return self.frame[column].to_numpy(dtype="float64", na_value=np.nan)
+
+
+@dataclass
+class Ctx:
+    """What a KPI function sees: the prepared tables, the row filter and the settings."""
+
+    engine: Engine
+    settings: CompanySettings
+    masks: dict[str, np.ndarray]
+    by: str | None
+
+    def table(self, kind: str) -> Table:
+        return self.engine.tables[kind]
+
+    def mask(self, kind: str) -> np.ndarray:
+        return self.masks[kind]
+
+    def member_codes(self, kind: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Codes of the breakdown dimension in ``kind``, or None without a breakdown."""
+        if self.by is None:
+            return None
+        column = dimension_field(kind, self.by)
+        assert column is not None
+        return self.table(kind).codes(column)
+
+
+@dataclass
+class Values:
+    """A KPI's values over intervals: ``value[i]`` (NaN = undefined) and the size of its base.
+
+    With a breakdown, ``value`` and ``base`` are ``(intervals, members)`` arrays.
+    """
+
+    value: np.ndarray
+    base: np.ndarray | None = None
+    members: np.ndarray | None = None
+
+
+KpiFunction = Callable[[Ctx, Intervals], Values]
+_FUNCTIONS: dict[str, KpiFunction] = {}
+
+
+def kpi(kpi_id: str) -> Callable[[KpiFunction], KpiFunction]:
+    """Register the function that computes ``kpi_id``."""
+
+    def register(fn: KpiFunction) -> KpiFunction:
+        catalog.get(kpi_id)
+        _FUNCTIONS[kpi_id] = fn
+        return fn
+
+    return register
+
+
+def implemented() -> tuple[str, ...]:
+    return tuple(k.id for k in catalog.CATALOG if k.id in _FUNCTIONS)
+
+
+# -- aggregation helpers ----------------------------------------------------------------------
+
+
+def group_sum(idx: np.ndarray, weights: np.ndarray, n: int, member: np.ndarray | None, m: int) -> np.ndarray:
+    """Σ weights per interval (and member): rows with idx -1 (or member -1) are left out."""
+    keep = idx >= 0
+    if member is None:
+        return np.bincount(idx[keep], weights=weights[keep], minlength=n)[:n].astype("float64")
+    keep &= member >= 0
+    key = idx[keep] * m + member[keep]
+    return np.bincount(key, weights=weights[keep], minlength=n * m)[: n * m].reshape(n, m).astype("float64")
+
+
+def group_count(idx: np.ndarray, n: int, member: np.ndarray | None, m: int) -> np.ndarray:
+    return group_sum(idx, np.ones(len(idx), dtype="float64"), n, member, m)
+
+
+def group_distinct(
+    idx: np.ndarray, entity: np.ndarray, n: int, member: np.ndarray | None, m: int
+) -> np.ndarray:
+    """Distinct ``entity`` codes per interval (and member); entity -1 is left out."""
+    keep = (idx >= 0) & (entity >= 0)
+    if member is not None:
+        keep &= member >= 0
+    e = entity[keep]
+    span = int(e.max()) + 1 if len(e) else 1
+    cell = idx[keep] if member is None else idx[keep] * m + member[keep]
+    unique = np.unique(cell * span + e)
+    counts = np.bincount(unique // span, minlength=n if member is None else n * m)
+    return counts[: n if member is None else n * m].reshape((n,) if member is None else (n, m)).astype("float64")
+
+
+def ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """``num / den * scale`` with NaN where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den != 0, num / np.where(den != 0, den, 1) * scale, np.nan)
+    return out.astype("float64")
+
+
+# -- the engine -------------------------------------------------------------------------------
+
+
+class Engine:
+    """The prepared data of one company, ready to answer queries."""
+
+    def __init__(
+        self,
+        data: Mapping[str, pd.DataFrame],
+        settings: CompanySettings | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.settings = settings or CompanySettings()
+        self.today = today or dt.date.today()
+        self.tables: dict[str, Table] = {}
+        for kind in KINDS:
+            frame = data.get(kind)
+            if frame is None:
+                frame = pd.DataFrame({c: pd.Series(dtype="object") for c in KINDS[kind].field_names})
+            self.tables[kind] = Table(kind, frame)
+        self._cache: dict[str, Any] = {}
+        self._targets = self._prepare_targets()
+
+    # -- facts about the data
+
+    def has(self, kind: str) -> bool:
+        return self.tables[kind].n > 0
+
+    def data_range(self) -> tuple[dt.date, dt.date] | None:
+        """First and last date of any dated row."""
+        lows, highs = [], []
+        for kind, table in self.tables.items():
+            column = date_field(kind)
+            if column is None or table.n == 0:
+                continue
+            days = table.days(column)
+            days = days[days != np.iinfo(np.int64).min]
+            if len(days):
+                lows.append(int(days.min()))
+                highs.append(int(days.max()))
+        if not lows:
+            return None
+        return from_day_number(min(lows)), from_day_number(max(highs))
+
+    def members(self, dimension: str) -> list[str]:
+        """Every member of ``dimension`` found in any kind, sorted."""
+        found: set[str] = set()
+        for kind, table in self.tables.items():
+            if kind == "targets" or table.n == 0:
+                continue
+            column = dimension_field(kind, dimension)
+            if column is None:
+                continue
+            _, labels = table.codes(column)
+            found.update(str(v) for v in labels)
+        return sorted(found, key=str.casefold)
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """Per-engine memo for unfiltered derived data (e.g. each customer's first purchase)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    # -- targets
+
+    def _prepare_targets(self) -> list[_Target]:
+        table = self.tables["targets"]
+        out: list[_Target] = []
+        if table.n == 0:
+            return out
+        f = table.frame
+        for kpi_name, label, value, dimension, member in zip(
+            f["kpi"], f["period"], f["value"], f["dimension"], f["member"], strict=True
+        ):
+            definition = catalog.find(str(kpi_name))
+            if definition is None or value is None or pd.isna(value):
+                continue
+            try:
+                grain, start, stop = parse_label(str(label), self.settings.fiscal_year_start, self.settings.week_start)
+            except ValueError:
+                continue
+            out.append(_Target(definition.id, grain, start, stop, _text(dimension), _text(member), float(value)))
+        return out
+
+    def target(
+        self, kpi_id: str, period: Period, grain: Grain, dimension: str | None, member: str | None,
+        whole_range: bool = False,
+    ) -> float | None:
+        """The target of a period: the one entered for it, or for a whole range the targets of
+        the finest grain that starts within it (summed for additive KPIs, else averaged)."""
+        found = [t for t in self._targets if t.kpi == kpi_id and t.dimension == dimension and t.member == member]
+        if not found:
+            return None
+        if not whole_range:
+            for t in found:
+                if t.grain == grain and t.start == period.full_start:
+                    return t.value
+            return None
+        last = period.end - dt.timedelta(days=1)
+        inside = [t for t in found if period.start <= t.start <= last]
+        if not inside:
+            # A range within one target period (this month to date) takes that period's target.
+            around = [t for t in found if t.start <= period.start and period.end <= t.stop]
+            around.sort(key=lambda t: t.stop - t.start)
+            return around[0].value if around else None
+        finest = min(_GRAIN_ORDER[t.grain] for t in inside)
+        values = [t.value for t in inside if _GRAIN_ORDER[t.grain] == finest]
+        return float(sum(values)) if kpi_id in ADDITIVE else float(sum(values) / len(values))
+
+    # -- computing
+
+    def resolve_range(self, query: Query) -> tuple[dt.date, dt.date]:
+        data = self.data_range()
+        if data is None:
+            first = last = self.today
+        else:
+            first, last = data
+        # The whole data starts with a whole period, so its comparison is a whole period too.
+        start = query.start or period_bounds(
+            first, query.grain, self.settings.fiscal_year_start, self.settings.week_start
+        )[0]
+        end = query.end or last
+        if end < start:
+            start, end = end, start
+        return start, end
+
+    def compute(self, query: Query) -> Result:
+        """Every asked KPI for every period of the query's range."""
+        start, end = self.resolve_range(query)
+        fiscal, week = self.settings.fiscal_year_start, self.settings.week_start
+        plist = periods(start, end, query.grain, fiscal, week)
+        comparison = None
+        if query.compare != "none":
+            comparison = [shift(p, query.grain, query.compare, fiscal, week) for p in plist]
+        return self._compute(query, start, end, plist, comparison, whole_range=False)
+
+    def summary(self, query: Query) -> Result:
+        """Every asked KPI over the whole range as one period, with its comparison (the cards)."""
+        start, end = self.resolve_range(query)
+        whole = range_period(start, end)
+        comparison = [shift_range(whole, query.compare)] if query.compare != "none" else None
+        return self._compute(query, start, end, [whole], comparison, whole_range=True)
+
+    def _compute(
+        self,
+        query: Query,
+        start: dt.date,
+        end: dt.date,
+        plist: list[Period],
+        comparison: list[Period] | None,
+        whole_range: bool,
+    ) -> Result:
+        ids = query.kpis if query.kpis is not None else implemented()
+        main = Intervals.of([(p.start, p.end) for p in plist])
+        masks = {kind: self._mask(kind, query.filters) for kind in KINDS}
+        rows: list[KpiRow] = []
+        for kpi_id in ids:
+            definition = catalog.get(kpi_id)
+            rows.extend(self._rows(definition, query, plist, main, comparison, masks, whole_range))
+        return Result(start, end, query.grain, query.compare, plist, rows)
+
+    def _rows(
+        self,
+        definition: KpiDef,
+        query: Query,
+        plist: list[Period],
+        main: Intervals,
+        comparison: list[Period] | None,
+        masks: dict[str, np.ndarray],
+        whole_range: bool,
+    ) -> list[KpiRow]:
+        available = self._available(definition, query.filters)
+        base_row = dict(kpi=definition.id, unavailable=not available)
+        if not available:
+            return [
+                KpiRow(member=None, period=p.label, value=None, target=None, comparison=None, low_confidence=False,
+                       start=p.start, end=p.end, partial=p.partial, **base_row)  # type: ignore[arg-type]
+                for p in plist
+            ]
+        whole = self._evaluate(definition, Ctx(self, self.settings, masks, None), main)
+        compared = None
+        if comparison is not None:
+            compared = self._evaluate(definition, Ctx(self, self.settings, masks, None), _intervals(comparison))
+        rows = []
+        for i, p in enumerate(plist):
+            rows.append(self._row(definition, p, query.grain, None, None, whole, i, None, compared, None, whole_range))
+        if query.by is not None and self._breaks_down(definition, query.by):
+            ctx = Ctx(self, self.settings, masks, query.by)
+            split = self._evaluate(definition, ctx, main)
+            split_cmp = self._evaluate(definition, ctx, _intervals(comparison)) if comparison is not None else None
+            assert split.members is not None
+            cmp_index = (
+                {str(m): j for j, m in enumerate(split_cmp.members)}
+                if split_cmp is not None and split_cmp.members is not None
+                else {}
+            )
+            order = sorted(range(len(split.members)), key=lambda j: str(split.members[j]).casefold())  # type: ignore[index]
+            for i, p in enumerate(plist):
+                for j in order:
+                    member = str(split.members[j])
+                    rows.append(
+                        self._row(definition, p, query.grain, query.by, member, split, i, j, split_cmp,
+                                  cmp_index.get(member), whole_range)
+                    )
+        return rows
+
+    def _row(
+        self,
+        definition: KpiDef,
+        p: Period,
+        grain: Grain,
+        dimension: str | None,
+        member: str | None,
+        values: Values,
+        i: int,
+        j: int | None,
+        compared: Values | None,
+        cj: int | None,
+        whole_range: bool,
+    ) -> KpiRow:
+        value = _cell(values.value, i, j)
+        base = None if values.base is None else _cell(values.base, i, j)
+        comparison = None
+        if compared is not None:
+            if j is None:
+                comparison = _cell(compared.value, i, None)
+            elif cj is not None:
+                comparison = _cell(compared.value, i, cj)
+        low = value is not None and base is not None and base < LOW_CONFIDENCE_BASE
+        return KpiRow(
+            kpi=definition.id,
+            period=p.label,
+            member=member,
+            value=value,
+            target=self.target(definition.id, p, grain, dimension, member, whole_range),
+            comparison=comparison,
+            unavailable=False,
+            low_confidence=bool(low),
+            start=p.start,
+            end=p.end,
+            partial=p.partial,
+            base=None if base is None else int(base),
+        )
+
+    def _evaluate(self, definition: KpiDef, ctx: Ctx, intervals: Intervals) -> Values:
+        fn = _FUNCTIONS[definition.id]
+        if intervals.is_disjoint():
+            return fn(ctx, intervals)
+        # Overlapping comparison periods (rare: clipped ranges) are computed one by one.
+        parts = [fn(ctx, Intervals(intervals.lo[i : i + 1], intervals.hi[i : i + 1])) for i in range(len(intervals))]
+        return _stack(parts)
+
+    def _available(self, definition: KpiDef, filters: Mapping[str, frozenset[str]]) -> bool:
+        if definition.id not in _FUNCTIONS:
+            return False
+        for kind in definition.needs:
+            if not self.has(kind):
+                return False
+        for dimension in filters:
+            if any(dimension_field(kind, dimension) is None for kind in _row_kinds(definition)):
+                return False
+        return True
+
+    def _breaks_down(self, definition: KpiDef, dimension: str) -> bool:
+        return all(dimension_field(kind, dimension) is not None for kind in _row_kinds(definition))
+
+    def _mask(self, kind: str, filters: Mapping[str, frozenset[str]]) -> np.ndarray:
+        table = self.tables[kind]
+        mask = np.ones(table.n, dtype=bool)
+        for dimension, members in filters.items():
+            column = dimension_field(kind, dimension)
+            if column is None or table.n == 0:
+                continue
+            codes, labels = table.codes(column)
+            allowed = np.array([str(label) in members for label in labels], dtype=bool)
+            mask &= (codes >= 0) & allowed[np.clip(codes, 0, None)] if len(labels) else np.zeros(table.n, bool)
+        return mask
+
+
+def _row_kinds(definition: KpiDef) -> tuple[str, ...]:
+    """The kinds whose rows a KPI counts, and so must carry a filter or breakdown field."""
+    return definition.needs
+
+
+def _intervals(plist: list[Period]) -> Intervals:
+    return Intervals.of([(p.start, p.end) for p in plist])
+
+
+@dataclass(frozen=True)
+class _Target:
+    kpi: str
+    grain: Grain
+    start: dt.date
+    stop: dt.date
+    dimension: str | None
+    member: str | None
+    value: float
+
+
+_GRAIN_ORDER: dict[str, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
+
+#: KPIs whose value over a range is the sum of their values over its parts.
+ADDITIVE: frozenset[str] = frozenset({
+    "revenue", "sales_count", "new_customers", "leads", "qualified_leads", "opportunities",
+    "won_value", "meetings", "proposals", "calls", "marketing_spend", "nps_responses",
+})
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _cell(array: np.ndarray, i: int, j: int | None) -> float | None:
+    v = float(array[i] if j is None else array[i, j])
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def _stack(parts: list[Values]) -> Values:
+    if parts and parts[0].members is not None:
+        members = np.unique(np.concatenate([p.members for p in parts if p.members is not None]))
+        value = np.full((len(parts), len(members)), np.nan)
+        base = None if parts[0].base is None else np.zeros((len(parts), len(members)))
+        for i, p in enumerate(parts):
+            assert p.members is not None
+            pos = np.searchsorted(members, p.members)
+            value[i, pos] = p.value[0]
+            if base is not None and p.base is not None:
+                base[i, pos] = p.base[0]
+        return Values(value, base, members)
+    value = np.concatenate([p.value for p in parts])
+    base = None if parts[0].base is None else np.concatenate([p.base for p in parts if p.base is not None])
+    return Values(value, base)
+
+
+# Register the KPI functions.
+from kpidesk.core import kpis as _kpis  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: reading, value parsing, mapping, validation, export (no Qt)."""

@@ -1,0 +1,478 @@
+"""Import a spreadsheet file into the store: what the command line and the import wizard call.
+
+:func:`import_file` does everything in one call. The wizard runs the same
+steps one by one, showing each to the user:
+
+1. :func:`list_sheets` and :func:`choose_sheet` - which sheet holds the data;
+2. :func:`read_prepared` - the sheet with its header row found (a :class:`PreparedSheet`);
+3. :func:`detect_kind` and :func:`propose_mapping` - the kind and field -> column mapping,
+   which the user may change (:func:`apply_overrides`);
+4. :func:`validate` - the typed rows and the rejected ones, with reasons;
+5. :func:`commit` - one transaction into the store; the mapping is remembered.
+
+Progress and cancel are plain callbacks (``progress(fraction, message)``,
+``cancelled() -> bool``), so the window can run an import on a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpidesk.core.kinds import KIND_NAMES, KINDS
+from kpidesk.errors import Cancelled, UserError
+from kpidesk.i18n import _
+from kpidesk.io import mapping as M
+from kpidesk.io import reading
+from kpidesk.io.reading import Book, PreparedSheet, prepare
+from kpidesk.io.validate import RowError, Validation, check_required
+from kpidesk.io.validate import validate as _validate
+from kpidesk.store.database import Store
+
+__all__ = [
+    "Book",
+    "ImportOutcome",
+    "PreparedSheet",
+    "Validation",
+    "apply_overrides",
+    "choose_sheet",
+    "commit",
+    "detect_kind",
+    "import_file",
+    "list_sheets",
+    "propose_mapping",
+    "read_prepared",
+    "validate",
+    "write_report",
+]
+
+ProgressCallback = Callable[[float, str], None]
+CancelledCallback = Callable[[], bool]
+
+#: Rows read from each sheet to choose among a workbook's sheets.
+_SHEET_SAMPLE_ROWS = 60
+
+
+@dataclass
+class ImportOutcome:
+    """The result of importing one file (one sheet) into one kind."""
+
+    batch_id: int | None
+    file: str
+    sheet: str | None
+    kind: str
+    imported: int
+    skipped_duplicates: int
+    rejected: int
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The batch object of ``kpidesk import --json`` (SPEC §4)."""
+        return {
+            "batch_id": self.batch_id,
+            "file": self.file,
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "imported": self.imported,
+            "skipped_duplicates": self.skipped_duplicates,
+            "rejected": self.rejected,
+            "errors": [dict(e) for e in self.errors],
+        }
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+
+def list_sheets(path: str | Path) -> list[str]:
+    """The data sheets of a workbook (``[]`` for a CSV file). See :func:`reading.list_sheets`."""
+    return reading.list_sheets(path)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise UserError(
+            _("Unknown kind of data '{kind}'. The kinds are: {kinds}.").format(
+                kind=kind, kinds=", ".join(KIND_NAMES)
+            )
+        )
+
+
+def choose_sheet(book: str | Path | Book, kind: str | None = None) -> str | None:
+    """The sheet of a workbook that best holds ``kind`` data (any kind if None).
+
+    Each visible sheet's first rows are read and scored by how well their
+    headers match the kind's fields, so a data sheet wins over pivot tables
+    and notes. None for a CSV file.
+
+    Args:
+        book: the file, or a :class:`~kpidesk.io.reading.Book` already open.
+        kind: the kind wanted, or None.
+    """
+    if not isinstance(book, Book):
+        with Book(book) as opened:
+            return choose_sheet(opened, kind)
+    sheets = book.sheets()
+    if len(sheets) <= 1:
+        return sheets[0] if sheets else None
+    best: tuple[float, int] = (-1.0, 0)
+    chosen = sheets[0]
+    for order, name in enumerate(sheets):
+        try:
+            sample = prepare(book.read(name, nrows=_SHEET_SAMPLE_ROWS))
+        except UserError:
+            continue  # an empty sheet, or one without data rows
+        guesses = M.rank_kinds(sample.headers)
+        if kind is not None:
+            guesses = [g for g in guesses if g.kind == kind]
+        guess = guesses[0]
+        score = guess.score * (2.0 if guess.complete else 1.0)
+        if score > best[0]:
+            best, chosen = (score, order), name
+    return chosen
+
+
+def read_prepared(
+    path: str | Path | Book, sheet: str | None = None, header_row: int | None = None
+) -> PreparedSheet:
+    """The sheet ``sheet`` of ``path`` (the first one if None) with its header row found.
+
+    Args:
+        path: the file, or a :class:`~kpidesk.io.reading.Book` already open.
+        sheet: the sheet name (ignored for CSV).
+        header_row: force the header row (0-based index in the sheet); None detects it.
+
+    Raises:
+        UserError: the file cannot be read, the sheet is missing or empty.
+    """
+    if isinstance(path, Book):
+        return prepare(path.read(sheet), header_row=header_row)
+    with Book(path) as book:
+        return prepare(book.read(sheet), header_row=header_row)
+
+
+def detect_kind(headers: Sequence[str] | PreparedSheet) -> str | None:
+    """The kind of data the columns most likely hold, or None when no column means anything."""
+    names = headers.headers if isinstance(headers, PreparedSheet) else list(headers)
+    guess = M.detect_kind(names)
+    return guess.kind if guess is not None else None
+
+
+def propose_mapping(headers: Sequence[str], kind: str, store: Store | None = None) -> dict[str, str]:
+    """The field -> column mapping for ``kind``: the one remembered for these headers, else a guess.
+
+    A mapping confirmed earlier for the same headers (same :func:`header_signature`)
+    and the same kind is reused as it was.
+    """
+    _check_kind(kind)
+    if store is not None:
+        saved = store.get_mapping(M.header_signature(headers))
+        if saved is not None and saved[0] == kind and all(c in headers for c in saved[1].values()):
+            return dict(saved[1])
+    matches = M.match_columns(headers, kind)
+    return {f: matches[f].column for f in KINDS[kind].field_names if f in matches}
+
+
+def apply_overrides(
+    mapping: Mapping[str, str],
+    overrides: Mapping[str, str],
+    headers: Sequence[str],
+    kind: str,
+    file: str = "",
+) -> dict[str, str]:
+    """``mapping`` with the user's ``FIELD=COLUMN`` choices applied (they win).
+
+    A column is named by its title (compared loosely, like the automatic
+    mapping) or by its letter (``C``). An empty column unmaps the field. A
+    column taken by an override is removed from any other field.
+
+    Raises:
+        UserError: an unknown field or column.
+    """
+    spec = KINDS[kind]
+    result = dict(mapping)
+    for fld, column in overrides.items():
+        if fld not in spec.field_names:
+            raise UserError(
+                _("Unknown field '{field}' for {kind} data. Its fields are: {fields}.").format(
+                    field=fld, kind=kind, fields=", ".join(spec.field_names)
+                )
+            )
+        if not column.strip():
+            result.pop(fld, None)
+            continue
+        header = _find_header(column, headers)
+        if header is None:
+            raise UserError(
+                _(
+                    "{file}: there is no column '{column}' (for '{field}'). The columns are: {columns}."
+                ).format(file=file, column=column, field=fld, columns=", ".join(headers))
+            )
+        for other, taken in list(result.items()):
+            if taken == header and other != fld and other not in overrides:
+                del result[other]
+        result[fld] = header
+    return {f: result[f] for f in spec.field_names if f in result}
+
+
+def _find_header(column: str, headers: Sequence[str]) -> str | None:
+    if column in headers:
+        return column
+    wanted = M.normalise(column)
+    for header in headers:
+        if M.normalise(header) == wanted:
+            return header
+    letters = column.strip().upper()
+    if letters.isalpha() and len(letters) <= 3:
+        for index in range(len(headers)):
+            if reading.column_letter(index) == letters:
+                return headers[index]
+    return None
+
+
+def validate(
+    prepared: PreparedSheet, kind: str, mapping: Mapping[str, str], progress: ProgressCallback | None = None
+) -> Validation:
+    """The typed frame of the accepted rows, their Excel row numbers, and the row errors.
+
+    See :mod:`kpidesk.io.validate`. Unpacks as ``frame, source_rows, errors``;
+    ``.rejected`` is the number of rejected rows.
+    """
+    _check_kind(kind)
+    return _validate(prepared, kind, mapping, progress=progress)
+
+
+def commit(
+    store: Store,
+    prepared: PreparedSheet,
+    kind: str,
+    mapping: Mapping[str, str],
+    validation: Validation,
+    *,
+    strict: bool = False,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
+) -> ImportOutcome:
+    """Store the accepted rows as one batch (one transaction) and remember the mapping.
+
+    With ``strict``, a file with any rejected row stores nothing: the outcome has
+    ``batch_id`` None and ``imported`` 0.
+
+    Raises:
+        Cancelled: ``cancelled()`` returned True; the database is unchanged.
+    """
+    frame, source_rows, errors = validation
+    rejected = validation.rejected
+    if strict and rejected:
+        return ImportOutcome(None, prepared.file, prepared.sheet, kind, 0, 0, rejected, errors)
+    batch = store.import_frame(
+        kind,
+        frame,
+        file=prepared.file,
+        sheet=prepared.sheet,
+        source_rows=source_rows,
+        rejected=rejected,
+        errors=errors,
+        mapping=dict(mapping),
+        progress=progress,
+        cancelled=cancelled,
+    )
+    store.save_mapping(M.header_signature(prepared.headers), kind, dict(mapping))
+    return ImportOutcome(
+        batch.batch_id,
+        prepared.file,
+        prepared.sheet,
+        kind,
+        batch.imported,
+        batch.skipped_duplicates,
+        rejected,
+        errors,
+    )
+
+
+# -- all in one ------------------------------------------------------------------------------
+
+
+def _scaled(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback | None:
+    if progress is None:
+        return None
+
+    def report(fraction: float, message: str) -> None:
+        progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
+
+    return report
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    overrides: dict[str, str] | None = None,
+    strict: bool = False,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
+) -> list[ImportOutcome]:
+    """Import the file at ``path`` into ``store``: one batch, one transaction.
+
+    Args:
+        store: the open company file.
+        path: an ``.xlsx``, ``.xlsm``, ``.xls``, ``.ods`` or ``.csv`` file.
+        kind: the kind of data; None detects it (or reuses the kind remembered for
+            these headers).
+        sheet: the sheet to import; None picks the sheet that best matches the kind.
+        overrides: ``{field: column}`` choices that win over the automatic mapping.
+        strict: store nothing from a file with any rejected row.
+        progress: called with (fraction 0..1, message).
+        cancelled: polled; when it returns True the import stops and the database
+            is left as it was (raises :class:`~kpidesk.errors.Cancelled`).
+
+    Returns:
+        One outcome per imported sheet (one, today).
+
+    Raises:
+        UserError: a whole-file problem (unreadable, empty, no column for a
+            required field…); nothing is stored.
+        Cancelled: the user cancelled; nothing is stored.
+    """
+    p = Path(path)
+    if kind is not None:
+        _check_kind(kind)
+
+    def check_cancel() -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+
+    if progress is not None:
+        progress(0.0, _("Reading {file}").format(file=p.name))
+    with Book(p) as book:
+        if sheet is None:
+            sheet = choose_sheet(book, kind)
+        check_cancel()
+        prepared = read_prepared(book, sheet)
+    check_cancel()
+    if progress is not None:
+        progress(0.4, _("Checking values"))
+
+    signature = M.header_signature(prepared.headers)
+    saved = store.get_mapping(signature)
+    if kind is None:
+        if saved is not None:
+            kind = saved[0]
+        else:
+            guess = M.detect_kind(prepared.headers)
+            if guess is None:
+                raise UserError(
+                    _(
+                        "{file}: the kind of data cannot be recognised from its columns ({columns}). "
+                        "Choose the kind (on the command line: --kind KIND)."
+                    ).format(file=prepared.file, columns=", ".join(prepared.headers))
+                )
+            kind = guess.kind
+    mapping = propose_mapping(prepared.headers, kind, store)
+    if overrides:
+        mapping = apply_overrides(mapping, overrides, prepared.headers, kind, prepared.file)
+    check_required(prepared, kind, mapping)
+    validation = validate(prepared, kind, mapping, progress=_scaled(progress, 0.4, 0.5))
+    check_cancel()
+    outcome = commit(
+        store,
+        prepared,
+        kind,
+        mapping,
+        validation,
+        strict=strict,
+        progress=_scaled(progress, 0.5, 1.0),
+        cancelled=cancelled,
+    )
+    if progress is not None:
+        progress(1.0, _("Imported {file}").format(file=p.name))
+    return [outcome]
+
+
+# -- the report ------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def write_report(outcomes_or_errors: Sequence[ImportOutcome] | Sequence[RowError], path: str | Path) -> Path:
+    """Save the rejected rows as an ``.xlsx`` report (row, column, value, reason).
+
+    With outcomes of several files, the file (and sheet) come first. Text that
+    starts with ``= + - @`` is written as text, never as a formula. The file is
+    written to a temporary name and renamed, so a failure never leaves half a file.
+
+    Raises:
+        UserError: the report cannot be written there.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    target = Path(path)
+    items = list(outcomes_or_errors)
+    rows: list[tuple[str | None, str | None, RowError]] = []
+    outcomes = [o for o in items if isinstance(o, ImportOutcome)]
+    for item in items:
+        if isinstance(item, ImportOutcome):
+            rows.extend((item.file, item.sheet, e) for e in item.errors)
+        elif isinstance(item, dict):
+            rows.append((None, None, item))
+    with_file = len({(o.file, o.sheet) for o in outcomes}) > 1
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Rejected rows"))
+    headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
+    if with_file:
+        headers = [_("File"), _("Sheet"), *headers]
+    bold = Font(bold=True)
+    header_cells = []
+    for title in headers:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = bold
+        header_cells.append(cell)
+    ws.freeze_panes = "A2"
+    ws.append(header_cells)
+    for file, sheet, error in rows:
+        values: list[Any] = [error.get("row"), error.get("column"), error.get("value"), error.get("message")]
+        if with_file:
+            values = [file, sheet, *values]
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith(_FORMULA_START):
+                cell.data_type = "s"
+            cells.append(cell)
+        ws.append(cells)
+    for letter, width in zip("ABCDEF", ([28, 16] if with_file else []) + [8, 24, 24, 60], strict=False):
+        ws.column_dimensions[letter].width = width
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise UserError(
+            _("The report cannot be written to {path} ({reason}).").format(
+                path=target, reason=exc.strerror or exc
+            )
+        ) from exc
+    tmp = Path(tmp_name)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(
+            _("The report cannot be written to {path} ({reason}).").format(
+                path=target, reason=exc.strerror or exc
+            )
+        ) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,277 @@
+"""Raw sheet + mapping -> the typed frame of a kind, and the rows rejected with their reasons.
+
+A row is rejected when a required field is missing, or when a value that is
+present cannot be read (an amount ``abc``, a date ``32/13/2024``, a score of
+11). Each problem is reported with the sheet row number as Excel shows it,
+the source column, the raw value and the reason. Blank rows are skipped
+silently: they are layout, not data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from kpidesk.core.kinds import KINDS
+from kpidesk.errors import UserError
+from kpidesk.i18n import _
+from kpidesk.io import values as V
+from kpidesk.io.reading import PreparedSheet
+
+__all__ = ["RowError", "Validation", "check_required", "validate"]
+
+RowError = dict[str, Any]
+ProgressCallback = Callable[[float, str], None]
+
+
+class Validation(NamedTuple):
+    """What :func:`validate` found.
+
+    Attributes:
+        frame: the accepted rows as the typed frame of the kind (every field a column).
+        source_rows: the Excel row number of each row of ``frame``.
+        errors: one entry per problem, ``{"row", "column", "value", "message"}``,
+            in sheet order.
+    """
+
+    frame: pd.DataFrame
+    source_rows: np.ndarray
+    errors: list[RowError]
+
+    @property
+    def rejected(self) -> int:
+        """The number of rejected rows (a row may have several errors)."""
+        return len({e["row"] for e in self.errors})
+
+
+def _required_missing_error(file: str, kind: str, field: str, headers: list[str]) -> UserError:
+    return UserError(
+        _(
+            "{file}: no column was found for '{field}', which {kind} data needs. The columns are: {columns}. "
+            "Choose its column in the mapping step (on the command line: --map {field}=COLUMN), "
+            "or check that this is {kind} data."
+        ).format(file=file, field=field, kind=kind, columns=", ".join(headers))
+    )
+
+
+def check_required(prepared: PreparedSheet, kind: str, mapping: Mapping[str, str]) -> None:
+    """Raise the whole-file error when a required field has no column.
+
+    Sales need ``amount``, or both ``quantity`` and ``unit_price`` to compute it.
+    """
+    for field in KINDS[kind].required:
+        if field in mapping:
+            continue
+        if kind == "sales" and field == "amount" and "quantity" in mapping and "unit_price" in mapping:
+            continue
+        raise _required_missing_error(prepared.file, kind, field, prepared.headers)
+
+
+def _message_for(ftype: str, kind: str, field: str) -> str:
+    if kind == "targets" and field == "period":
+        return _("Not a period: write it as 2024, 2024-Q1, 2024-03 or 2024-W05")
+    if ftype == "date":
+        return _("Not a date: write it as 05/03/2024, 5 mars 2024 or 2024-03-05")
+    if ftype == "number":
+        return _("Not a number: write it as 1234.56, 1 234,56 or 1 234,56 €")
+    if ftype == "bool":
+        return _("Not a yes/no value: write oui/non, yes/no, vrai/faux, 1/0 or x")
+    return _("This value cannot be read")
+
+
+def _parse(kind: str, field: str, ftype: str, raw: np.ndarray) -> V.Parsed:
+    if kind == "targets" and field == "period":
+        return V.parse_periods(raw)
+    if kind == "spend" and field == "category":
+        return V.parse_spend_categories(raw)
+    if ftype == "date":
+        return V.parse_dates(raw)
+    if ftype == "number":
+        return V.parse_numbers(raw)
+    if ftype == "bool":
+        return V.parse_bools(raw)
+    if ftype == "status":
+        return V.parse_statuses(raw)
+    if ftype == "activity_type":
+        return V.parse_activity_types(raw)
+    return V.parse_texts(raw)
+
+
+def _empty_column(ftype: str, n: int) -> Any:
+    if ftype == "date":
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if ftype == "number":
+        return np.full(n, np.nan)
+    if ftype == "bool":
+        return pd.array([pd.NA] * n, dtype="boolean")
+    return np.full(n, None, dtype=object)
+
+
+def validate(
+    prepared: PreparedSheet,
+    kind: str,
+    mapping: Mapping[str, str],
+    progress: ProgressCallback | None = None,
+) -> Validation:
+    """Parse the mapped columns of ``prepared`` into the typed frame of ``kind``.
+
+    Args:
+        prepared: the sheet, with its header row found.
+        kind: one of :data:`kpidesk.core.kinds.KIND_NAMES`.
+        mapping: field -> column header (a header of ``prepared``).
+        progress: called with (fraction, message) after each column.
+
+    Raises:
+        UserError: a required field has no column (see :func:`check_required`).
+    """
+    spec = KINDS[kind]
+    check_required(prepared, kind, mapping)
+    unknown = [c for c in mapping.values() if c not in prepared.headers]
+    if unknown:
+        raise UserError(
+            _("{file}: there is no column '{column}'. The columns are: {columns}.").format(
+                file=prepared.file, column=unknown[0], columns=", ".join(prepared.headers)
+            )
+        )
+    n = prepared.row_count
+    row_numbers = prepared.first_data_row + np.arange(n, dtype=np.int64)
+
+    columns: dict[str, Any] = {}
+    problems: list[tuple[np.ndarray, str, str, str]] = []  # (mask, field, column, message)
+    fields = [f for f in spec.field_names if f in mapping]
+    for step, field in enumerate(fields):
+        column = mapping[field]
+        ftype = spec.field(field).type
+        raw = prepared.column(column)
+        parsed = _parse(kind, field, ftype, raw)
+        invalid = parsed.invalid
+        if parsed.invalid.any():
+            problems.append((parsed.invalid, field, column, _message_for(ftype, kind, field)))
+        if kind == "surveys" and field == "score":
+            out_of_range = parsed.ok & ((parsed.values < 0) | (parsed.values > 10))
+            if out_of_range.any():
+                problems.append(
+                    (out_of_range, field, column, _("Score out of range: it must be between 0 and 10"))
+                )
+                invalid = invalid | out_of_range
+        if ftype == "bool":
+            columns[field] = pd.arrays.BooleanArray(parsed.values.astype(bool), parsed.missing | invalid)
+        else:
+            columns[field] = parsed.values
+        if field in spec.required and parsed.missing.any() and not (kind == "sales" and field == "amount"):
+            problems.append((parsed.missing, field, column, _("Required value missing")))
+        if progress is not None:
+            progress((step + 1) / max(len(fields), 1), _("Checking values"))
+
+    if kind == "sales":
+        _sales_amount(columns, mapping, problems)
+
+    blank_rows = _blank_rows(prepared, list(mapping.values()))
+    rejected = np.zeros(n, dtype=bool)
+    for mask, _field, _column, _message in problems:
+        rejected |= mask
+    rejected &= ~blank_rows
+    accepted = ~rejected & ~blank_rows
+
+    data: dict[str, Any] = {}
+    keep_all = bool(accepted.all())
+    for field in spec.field_names:
+        ftype = spec.field(field).type
+        values = columns.get(field)
+        if values is None:
+            data[field] = _empty_column(ftype, int(accepted.sum()))
+        else:
+            data[field] = values if keep_all else values[accepted]
+    frame = pd.DataFrame(data, columns=list(spec.field_names), copy=False)
+    errors = _errors(prepared, problems, rejected, row_numbers)
+    return Validation(frame, row_numbers if keep_all else row_numbers[accepted], errors)
+
+
+def _blank_rows(prepared: PreparedSheet, first: list[str]) -> np.ndarray:
+    """Rows with nothing in any column: layout (spacing, a sheet's tail), skipped rather than rejected."""
+    blank = np.ones(prepared.row_count, dtype=bool)
+    # The mapped columns first: they usually rule out every row at once.
+    for header in [*first, *(h for h in prepared.headers if h not in first)]:
+        if not blank.any():
+            break
+        column = prepared.column(header)
+        candidates = np.flatnonzero(blank)
+        if len(candidates) < len(blank) // 4:
+            blank[candidates] = V.blank_mask(column[candidates])
+        else:
+            blank &= V.blank_mask(column)
+    return blank
+
+
+def _sales_amount(
+    columns: dict[str, Any], mapping: Mapping[str, str], problems: list[tuple[np.ndarray, str, str, str]]
+) -> None:
+    """amount = quantity x unit_price where there is no amount (no column, or a blank cell)."""
+    quantity = columns.get("quantity")
+    price = columns.get("unit_price")
+    amount = columns.get("amount")
+    if amount is None:
+        assert quantity is not None and price is not None  # check_required made sure
+        columns["amount"] = quantity * price
+        missing = np.isnan(columns["amount"])
+        for field in ("quantity", "unit_price"):
+            values = columns[field]
+            mask = missing & np.isnan(values)
+            if mask.any():
+                problems.append(
+                    (
+                        mask,
+                        field,
+                        mapping[field],
+                        _("Required value missing: the amount is quantity x unit price"),
+                    )
+                )
+        return
+    gap = np.isnan(amount)
+    if not gap.any():
+        return
+    if quantity is not None and price is not None:
+        computed = quantity * price
+        fill = gap & ~np.isnan(computed)
+        if fill.any():
+            amount = amount.copy()
+            amount[fill] = computed[fill]
+            columns["amount"] = amount
+            gap &= ~fill
+    # Blank amounts that could not be computed (the invalid ones are reported already).
+    invalid_amount = np.zeros(len(amount), dtype=bool)
+    for mask, field, _column, _message in problems:
+        if field == "amount":
+            invalid_amount |= mask
+    gap &= ~invalid_amount
+    if gap.any():
+        problems.append((gap, "amount", mapping["amount"], _("Required value missing")))
+
+
+def _errors(
+    prepared: PreparedSheet,
+    problems: list[tuple[np.ndarray, str, str, str]],
+    rejected: np.ndarray,
+    row_numbers: np.ndarray,
+) -> list[RowError]:
+    """The row errors in sheet order (then column order)."""
+    if not rejected.any():
+        return []
+    order = {h: i for i, h in enumerate(prepared.headers)}
+    entries: list[tuple[int, int, RowError]] = []
+    for mask, _field, column, message in problems:
+        raw = prepared.column(column)
+        for i in np.flatnonzero(mask & rejected):
+            row = int(row_numbers[i])
+            entries.append(
+                (
+                    row,
+                    order.get(column, 0),
+                    {"row": row, "column": column, "value": V.cell_text(raw[i]), "message": message},
+                )
+            )
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return [e[2] for e in entries]

@@ -1,0 +1,1 @@
+"""The SQLite file of one company: schema, migrations, batches, typed frames (no Qt)."""

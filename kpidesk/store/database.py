@@ -1,0 +1,509 @@
+"""One company's ``.kpidesk`` file: open, migrate, import batches, load typed frames.
+
+Every write is one transaction: a failed, killed or cancelled import leaves
+the file exactly as it was. Queries are parameterised; table and column names
+come only from :mod:`kpidesk.core.kinds`, never from the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpidesk.core.kinds import KINDS
+from kpidesk.core.settings import CompanySettings
+from kpidesk.errors import Cancelled, StoreError
+from kpidesk.i18n import _
+from kpidesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+ProgressCallback = Callable[[float, str], None]
+CancelledCallback = Callable[[], bool]
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_INSERT_CHUNK = 20_000
+#: Fixed key of the row hash: stored hashes must stay comparable across runs.
+_HASH_KEY = "kpidesk-rows-v1."
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One import: a file (or sheet) brought into one kind."""
+
+    batch_id: int
+    kind: str
+    file: str
+    sheet: str | None
+    imported_at: str
+    imported: int
+    skipped_duplicates: int
+    rejected: int
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self, with_errors: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "batch_id": self.batch_id,
+            "file": self.file,
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "imported_at": self.imported_at,
+            "imported": self.imported,
+            "skipped_duplicates": self.skipped_duplicates,
+            "rejected": self.rejected,
+        }
+        if with_errors:
+            data["errors"] = self.errors
+        return data
+
+
+class Store:
+    """An open ``.kpidesk`` file."""
+
+    def __init__(self, path: Path, con: sqlite3.Connection) -> None:
+        self.path = path
+        self._con = con
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], create: bool = False) -> Store:
+        """Open (or, with ``create``, make) the company file at ``path``.
+
+        Raises:
+            StoreError: the file is missing, is not a KPI Desk database, was written by a
+                newer version, or cannot be read; the message says which and what to do.
+        """
+        p = Path(path)
+        if not p.exists() and not create:
+            raise StoreError(
+                _("{path}: no such file. Check the path, or create it with 'kpidesk demo'.").format(path=p)
+            )
+        if p.exists():
+            if p.is_dir():
+                raise StoreError(_("{path} is a folder, not a KPI Desk database.").format(path=p))
+            _check_header(p)
+        elif not p.parent.exists():
+            raise StoreError(_("{path}: the folder {folder} does not exist.").format(path=p, folder=p.parent))
+        try:
+            con = sqlite3.connect(p, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(_("{path} cannot be opened: {reason}").format(path=p, reason=exc)) from exc
+        try:
+            version = _open_connection(con, p)
+            if version < SCHEMA_VERSION:
+                if version > 0:
+                    _backup(con, p, version)
+                migrate(con, version)
+        except sqlite3.DatabaseError as exc:
+            con.close()
+            raise StoreError(_("{path} is not a KPI Desk database ({reason}).").format(path=p, reason=exc)) from exc
+        except BaseException:
+            con.close()
+            raise
+        return cls(p, con)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], overwrite: bool = False) -> Store:
+        """A new empty company file at ``path`` (replacing one only with ``overwrite``)."""
+        p = Path(path)
+        if p.exists():
+            if not overwrite:
+                raise StoreError(_("{path} already exists.").format(path=p))
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(p) + suffix).unlink(missing_ok=True)
+        return cls.open(p, create=True)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._con
+
+    # -- company settings ------------------------------------------------------------------
+
+    def _get_values(self) -> dict[str, Any]:
+        rows = self._con.execute("SELECT key, value FROM company").fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def settings(self) -> CompanySettings:
+        return CompanySettings.from_dict(self._get_values())
+
+    def save_settings(self, settings: CompanySettings) -> None:
+        settings.validate()
+        with self._transaction():
+            self._set_values(settings.to_dict())
+
+    def _set_values(self, values: dict[str, Any]) -> None:
+        self._con.executemany(
+            "INSERT INTO company(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [(k, json.dumps(v)) for k, v in values.items()],
+        )
+
+    def revision(self) -> int:
+        """A number that changes whenever the stored rows change (for caches)."""
+        row = self._con.execute("SELECT value FROM company WHERE key = 'revision'").fetchone()
+        return int(json.loads(row[0])) if row else 0
+
+    def _bump_revision(self) -> None:
+        self._set_values({"revision": self.revision() + 1})
+
+    # -- writing rows ----------------------------------------------------------------------
+
+    def import_frame(
+        self,
+        kind: str,
+        frame: pd.DataFrame,
+        *,
+        file: str,
+        sheet: str | None = None,
+        source_rows: Sequence[int] | np.ndarray | None = None,
+        rejected: int = 0,
+        errors: list[dict[str, Any]] | None = None,
+        mapping: dict[str, str] | None = None,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelledCallback | None = None,
+    ) -> Batch:
+        """Store the rows of a typed ``frame`` of ``kind`` as one batch, in one transaction.
+
+        Rows already stored by an earlier batch are skipped (counted in
+        ``skipped_duplicates``); identical rows inside ``frame`` are all kept.
+
+        Raises:
+            Cancelled: ``cancelled()`` returned True; nothing was stored.
+        """
+        spec = KINDS[kind]
+        columns = list(spec.field_names)
+        frame = frame.reindex(columns=columns)
+        n = len(frame)
+        rows_hash = row_hashes(frame)
+        dup_index = pd.Series(rows_hash).groupby(rows_hash).cumcount().to_numpy()
+        source = np.arange(2, n + 2) if source_rows is None else np.asarray(source_rows)
+        values = [_to_sql_values(frame[c], spec.field(c).type) for c in columns]
+        data = zip(source.tolist(), rows_hash.tolist(), dup_index.tolist(), *values, strict=True)
+        placeholders = ", ".join("?" * (len(columns) + 4))
+        column_sql = ", ".join(f'"{c}"' for c in columns)
+        sql = (
+            f'INSERT OR IGNORE INTO "{kind}" (batch_id, source_row, row_hash, dup_index, {column_sql}) '
+            f"VALUES ({placeholders})"
+        )
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self._transaction():
+            cur = self._con.execute(
+                "INSERT INTO batches(kind, file, sheet, imported_at, rejected, report, mapping) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, file, sheet, now, rejected, json.dumps(errors or []), json.dumps(mapping or {})),
+            )
+            batch_id = int(cur.lastrowid or 0)
+            before = self._con.total_changes
+            done = 0
+            while done < n or (n == 0 and done == 0):
+                if cancelled is not None and cancelled():
+                    raise Cancelled()
+                chunk = [(batch_id, *row) for row in _take(data, _INSERT_CHUNK)]
+                if chunk:
+                    self._con.executemany(sql, chunk)
+                done += max(len(chunk), 1)
+                if progress is not None:
+                    progress(min(done, n) / max(n, 1), _("Storing rows"))
+                if not chunk:
+                    break
+            imported = self._con.total_changes - before
+            skipped = n - imported
+            self._con.execute(
+                "UPDATE batches SET imported = ?, skipped_duplicates = ? WHERE id = ?",
+                (imported, skipped, batch_id),
+            )
+            self._bump_revision()
+        batch = self.batch(batch_id)
+        assert batch is not None
+        return batch
+
+    def undo_batch(self, batch_id: int) -> Batch:
+        """Remove the batch and exactly its rows."""
+        batch = self.batch(batch_id)
+        if batch is None:
+            raise StoreError(_("There is no import batch {batch}.").format(batch=batch_id))
+        with self._transaction():
+            self._con.execute(f'DELETE FROM "{batch.kind}" WHERE batch_id = ?', (batch_id,))
+            self._con.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+            self._bump_revision()
+        return batch
+
+    def set_target(
+        self, kpi: str, period: str, value: float | None, dimension: str | None = None, member: str | None = None
+    ) -> None:
+        """Enter (or with ``value`` None, remove) a target from the app (no batch)."""
+        with self._transaction():
+            self._con.execute(
+                "DELETE FROM targets WHERE kpi = ? AND period = ? AND dimension IS ? AND member IS ?",
+                (kpi, period, dimension, member),
+            )
+            if value is not None:
+                row = pd.DataFrame(
+                    {"kpi": [kpi], "period": [period], "value": [float(value)],
+                     "dimension": [dimension], "member": [member]}
+                )
+                h = int(row_hashes(row)[0])
+                self._con.execute(
+                    "INSERT OR REPLACE INTO targets(batch_id, source_row, row_hash, dup_index, "
+                    "kpi, period, value, dimension, member) VALUES (NULL, NULL, ?, 0, ?, ?, ?, ?, ?)",
+                    (h, kpi, period, float(value), dimension, member),
+                )
+            self._bump_revision()
+
+    # -- mappings --------------------------------------------------------------------------
+
+    def save_mapping(self, signature: str, kind: str, mapping: dict[str, str]) -> None:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self._transaction():
+            self._con.execute(
+                "INSERT INTO mappings(signature, kind, mapping, saved_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(signature) DO UPDATE SET kind = excluded.kind, mapping = excluded.mapping, "
+                "saved_at = excluded.saved_at",
+                (signature, kind, json.dumps(mapping), now),
+            )
+
+    def get_mapping(self, signature: str) -> tuple[str, dict[str, str]] | None:
+        row = self._con.execute("SELECT kind, mapping FROM mappings WHERE signature = ?", (signature,)).fetchone()
+        if row is None:
+            return None
+        return str(row[0]), dict(json.loads(row[1]))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def batches(self) -> list[Batch]:
+        rows = self._con.execute(
+            "SELECT id, kind, file, sheet, imported_at, imported, skipped_duplicates, rejected, report "
+            "FROM batches ORDER BY id"
+        ).fetchall()
+        return [_batch(row) for row in rows]
+
+    def batch(self, batch_id: int) -> Batch | None:
+        row = self._con.execute(
+            "SELECT id, kind, file, sheet, imported_at, imported, skipped_duplicates, rejected, report "
+            "FROM batches WHERE id = ?",
+            (batch_id,),
+        ).fetchone()
+        return _batch(row) if row else None
+
+    def count(self, kind: str) -> int:
+        return int(self._con.execute(f'SELECT count(*) FROM "{KINDS[kind].name}"').fetchone()[0])
+
+    def load(self, kind: str, provenance: bool = False) -> pd.DataFrame:
+        """The rows of ``kind`` as a typed frame, in storage order.
+
+        Columns are the kind's canonical fields (dates ``datetime64[ns]``, numbers
+        ``float64``, repeated text ``category``, flags ``boolean``); with
+        ``provenance`` also ``batch_id``, ``file``, ``sheet`` and ``source_row``.
+        """
+        spec = KINDS[kind]
+        names = list(spec.field_names)
+        select = ", ".join(f't."{c}"' for c in names)
+        if provenance:
+            select += ", t.batch_id, b.file, b.sheet, t.source_row"
+            sql = f'SELECT {select} FROM "{kind}" t LEFT JOIN batches b ON b.id = t.batch_id ORDER BY t.id'
+        else:
+            sql = f'SELECT {select} FROM "{kind}" t ORDER BY t.id'
+        rows = self._con.execute(sql).fetchall()
+        all_names = names + (["batch_id", "file", "sheet", "source_row"] if provenance else [])
+        raw: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in all_names]
+        data: dict[str, Any] = {}
+        for i, name in enumerate(names):
+            data[name] = _from_sql_values(raw[i], spec.field(name).type)
+        if provenance:
+            data["batch_id"] = pd.array(raw[len(names)], dtype="Int64")
+            data["file"] = pd.Categorical(raw[len(names) + 1])
+            data["sheet"] = pd.Categorical(raw[len(names) + 2])
+            data["source_row"] = pd.array(raw[len(names) + 3], dtype="Int64")
+        return pd.DataFrame(data, columns=all_names)
+
+    def load_all(self) -> dict[str, pd.DataFrame]:
+        """Every kind's typed frame (see :meth:`load`)."""
+        return {kind: self.load(kind) for kind in KINDS}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._con)
+
+
+class _Transaction:
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def __enter__(self) -> None:
+        try:
+            self._con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                _("The database is busy or read-only ({reason}). Close other programs using it and retry.").format(
+                    reason=exc
+                )
+            ) from exc
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self._con.execute("COMMIT")
+        else:
+            self._con.execute("ROLLBACK")
+
+
+def _take(it: Iterable[tuple[Any, ...]], n: int) -> list[tuple[Any, ...]]:
+    out = []
+    for row in it:
+        out.append(row)
+        if len(out) == n:
+            break
+    return out
+
+
+def _batch(row: tuple[Any, ...]) -> Batch:
+    return Batch(
+        batch_id=int(row[0]),
+        kind=str(row[1]),
+        file=str(row[2]),
+        sheet=row[3],
+        imported_at=str(row[4]),
+        imported=int(row[5]),
+        skipped_duplicates=int(row[6]),
+        rejected=int(row[7]),
+        errors=list(json.loads(row[8] or "[]")),
+    )
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(_("{path} cannot be read: {reason}").format(path=path, reason=exc.strerror)) from exc
+    if head and head != SQLITE_MAGIC:
+        raise StoreError(
+            _(
+                "{path} is not a KPI Desk database. Open a .kpidesk file, or import spreadsheets with 'kpidesk import'."
+            ).format(path=path)
+        )
+
+
+def _open_connection(con: sqlite3.Connection, path: Path) -> int:
+    """Set the connection up and return the file's schema version."""
+    app_id = int(con.execute("PRAGMA application_id").fetchone()[0])
+    version = int(con.execute("PRAGMA user_version").fetchone()[0])
+    tables = int(con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+    if app_id != APPLICATION_ID and (tables or version):
+        raise StoreError(
+            _("{path} is an SQLite file, but not a KPI Desk database.").format(path=path)
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            _("{path} was written by a newer version of KPI Desk (file version {found}, this one reads up to {ours}). "
+              "Install the latest KPI Desk to open it.").format(path=path, found=version, ours=SCHEMA_VERSION)
+        )
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("PRAGMA busy_timeout = 5000")
+    return version
+
+
+def _backup(con: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the file aside before migrating it (``name.kpidesk.v1.bak``)."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    dest = sqlite3.connect(target)
+    try:
+        con.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of an open or closed database file (backup, save as)."""
+    if not source.exists():
+        raise StoreError(_("{path}: no such file.").format(path=source))
+    src = sqlite3.connect(source)
+    try:
+        tmp = target.with_name(target.name + ".tmp")
+        dest = sqlite3.connect(tmp)
+        try:
+            src.backup(dest)
+        finally:
+            dest.close()
+        shutil.move(tmp, target)
+    finally:
+        src.close()
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A stable 64-bit hash of each row's canonical values (duplicate detection)."""
+    if len(frame) == 0:
+        return np.zeros(0, dtype=np.int64)
+    normalised = pd.DataFrame(
+        {c: _hashable(frame[c]) for c in frame.columns}, index=pd.RangeIndex(len(frame))
+    )
+    hashed = pd.util.hash_pandas_object(normalised, index=False, hash_key=_HASH_KEY, categorize=True)
+    return hashed.to_numpy().view(np.int64)
+
+
+def _hashable(series: pd.Series) -> pd.Series:
+    """Values as the store would hand them back, so equal rows hash equal."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.astype("datetime64[ns]").astype("int64").where(series.notna(), -1)
+    if pd.api.types.is_bool_dtype(series) or str(series.dtype) == "boolean":
+        return series.astype("float64").fillna(-1.0)
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype("float64").round(9).fillna(np.nan)
+    text: pd.Series = series.astype("string").fillna("\x00")
+    return text
+
+
+def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
+    if ftype == "date":
+        values = pd.to_datetime(series).to_numpy(dtype="datetime64[s]")
+        mask = np.isnat(values)
+        days = values.astype("datetime64[D]")
+        if (values == days).all():
+            text = days.astype(str).astype(object)
+        else:
+            text = np.char.replace(values.astype(str), "T", " ").astype(object)
+        text[mask] = None
+        return list(text.tolist())
+    if ftype == "number":
+        arr = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return list(out.tolist())
+    if ftype == "bool":
+        b = series.astype("boolean")
+        return [None if pd.isna(v) else int(v) for v in b.tolist()]
+    obj = series.astype("object")
+    return [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in obj]
+
+
+def _from_sql_values(values: Sequence[Any], ftype: str) -> Any:
+    if ftype == "date":
+        return pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601").to_numpy(dtype="datetime64[ns]")
+    if ftype == "number":
+        return np.array(values, dtype="float64")
+    if ftype == "bool":
+        return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
+    if ftype in ("category", "status", "activity_type"):
+        return pd.Categorical(list(values))
+    return np.array(values, dtype=object)

@@ -1,0 +1,1 @@
+"""Everything Qt: application start, main window, pages, models, charts, tasks."""

@@ -1,0 +1,157 @@
+"""A KPI card: the value in the user's language, its change, target and sparkline."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from kpidesk.core.catalog import KpiDef
+from kpidesk.core.engine import KpiRow
+from kpidesk.core.formatting import format_change, format_value, relative_change
+from kpidesk.i18n import N_, _
+from kpidesk.ui.charts import Sparkline
+
+GOOD = "#15803d"
+BAD = "#b91c1c"
+NEUTRAL = "#64748b"
+
+CARD_STYLE = """
+QFrame[kpiCard="true"] { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 8px; }
+QFrame[kpiCard="true"]:hover { border-color: #93c5fd; }
+QFrame[kpiCard="true"][selected="true"] { border: 2px solid #2563eb; }
+QLabel#cardTitle { color: #475569; font-size: 9pt; }
+QLabel#cardValue { color: #0f172a; font-size: 17pt; font-weight: 600; }
+QLabel#cardNote { color: #64748b; font-size: 8pt; }
+"""
+
+#: What to import for a KPI whose data is missing.
+KIND_LABELS = {
+    "sales": N_("sales"),
+    "leads": N_("leads"),
+    "opportunities": N_("opportunities"),
+    "customers": N_("customers"),
+    "spend": N_("marketing spend"),
+    "activities": N_("sales activities"),
+    "surveys": N_("satisfaction surveys"),
+    "targets": N_("targets"),
+}
+
+
+def change_colour(kpi: KpiDef, change: float | None) -> str:
+    if change is None or change == 0 or kpi.direction == "neutral":
+        return NEUTRAL
+    better = change > 0 if kpi.direction == "higher" else change < 0
+    return GOOD if better else BAD
+
+
+def attainment(kpi: KpiDef, value: float | None, target: float | None) -> float | None:
+    """Actual ÷ target in percent, inverted for lower-is-better KPIs."""
+    if value is None or target is None or value == 0 or target == 0:
+        return None
+    return (target / value if kpi.direction == "lower" else value / target) * 100.0
+
+
+class KpiCard(QFrame):
+    """One KPI on the dashboard. Clicking it selects it (and, from the detail, opens it)."""
+
+    clicked = Signal(str)
+    import_requested = Signal(str)
+
+    def __init__(self, kpi: KpiDef, lang: str, currency: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kpi = kpi
+        self.lang = lang
+        self.currency = currency
+        self.setObjectName(f"kpiCard_{kpi.id}")
+        self.setProperty("kpiCard", True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(210)
+        self.setToolTip(f"<b>{kpi.name(lang)}</b><br>{kpi.formula(lang)}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(2)
+        self.title = QLabel(kpi.name(lang))
+        self.title.setObjectName("cardTitle")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.value_label = QLabel("…")
+        self.value_label.setObjectName("cardValue")
+        self.value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.value_label)
+        self.change_label = QLabel("")
+        self.change_label.setObjectName("cardChange")
+        layout.addWidget(self.change_label)
+        self.target_label = QLabel("")
+        self.target_label.setObjectName("cardTarget")
+        self.target_label.setVisible(False)
+        layout.addWidget(self.target_label)
+        self.sparkline = Sparkline()
+        layout.addWidget(self.sparkline)
+        self.note = QLabel("")
+        self.note.setObjectName("cardNote")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.import_button = QPushButton(_("Import…"))
+        self.import_button.setObjectName("cardImport")
+        self.import_button.setVisible(False)
+        self.import_button.clicked.connect(lambda: self.import_requested.emit(kpi.id))
+        layout.addWidget(self.import_button)
+
+    def set_selected(self, selected: bool) -> None:
+        self.setProperty("selected", selected)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def set_row(self, row: KpiRow, trend: list[float | None]) -> None:
+        """Show ``row`` (the selected range) and the ``trend`` values of its sparkline."""
+        kpi, lang = self.kpi, self.lang
+        if row.unavailable:
+            self.value_label.setText(_("Unavailable"))
+            self.value_label.setStyleSheet("color: #94a3b8; font-size: 12pt;")
+            missing = ", ".join(_(KIND_LABELS[k]) for k in kpi.needs)
+            self.change_label.setText("")
+            self.target_label.setText("")
+            self.target_label.setVisible(False)
+            self.note.setText(_("Import {kinds} to see this.").format(kinds=missing))
+            self.import_button.setVisible(True)
+            self.sparkline.set_values([])
+            return
+        self.value_label.setStyleSheet("")
+        self.import_button.setVisible(False)
+        self.value_label.setText(format_value(row.value, kpi.unit, lang, self.currency, compact=True))
+        self.value_label.setToolTip(format_value(row.value, kpi.unit, lang, self.currency))
+        if row.comparison is not None or row.value is not None:
+            change = relative_change(row.value, row.comparison)
+            arrow = "" if change is None or change == 0 else ("▲ " if change > 0 else "▼ ")
+            self.change_label.setText(arrow + format_change(change, lang))
+            self.change_label.setStyleSheet(f"color: {change_colour(kpi, change)}; font-weight: 600;")
+            self.change_label.setToolTip(
+                _("Comparison: {value}").format(value=format_value(row.comparison, kpi.unit, lang, self.currency))
+            )
+        att = attainment(kpi, row.value, row.target)
+        if row.target is not None:
+            goal = format_value(row.target, kpi.unit, lang, self.currency, compact=True)
+            text = _("Target {value}").format(value=goal)
+            if att is not None:
+                text += f" · {format_value(att, 'percent', lang)}"
+            self.target_label.setText(text)
+            self.target_label.setVisible(True)
+            ok = att is not None and att >= 100
+            self.target_label.setStyleSheet(f"color: {GOOD if ok else BAD}; font-size: 9pt;")
+        else:
+            self.target_label.setText("")
+            self.target_label.setVisible(False)
+        notes = []
+        if row.low_confidence:
+            notes.append(_("Low confidence: based on {count} items.").format(count=row.base))
+        if row.value is None:
+            notes.append(_("Not defined for this period (nothing to divide by)."))
+        self.note.setText(" ".join(notes))
+        self.sparkline.set_values(trend)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.kpi.id)
+        super().mousePressEvent(event)

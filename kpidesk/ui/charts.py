@@ -1,0 +1,223 @@
+"""Charts: the KPI trend (pyqtgraph) and the cards' sparklines.
+
+Charts receive series already computed by the engine; the plot is built once
+and its curves updated with ``setData`` (pyqtgraph examples).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Sequence
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from kpidesk.core.catalog import KpiDef
+from kpidesk.core.formatting import format_value
+from kpidesk.i18n import _
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#444")
+
+ACCENT = QColor("#2563eb")
+COMPARISON = QColor("#94a3b8")
+TARGET = QColor("#f59e0b")
+
+Point = tuple[dt.date, float | None]
+
+
+def timestamp(d: dt.date) -> float:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()
+
+
+class ValueAxis(pg.AxisItem):  # type: ignore[misc]
+    """A left axis that writes values in the KPI's unit and the user's language."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.kpi: KpiDef | None = None
+        self.lang = "en"
+        self.currency = "EUR"
+
+    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
+        if self.kpi is None:
+            return [f"{v:g}" for v in values]
+        return [format_value(v, self.kpi.unit, self.lang, self.currency, compact=True) for v in values]
+
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+class LocalDateAxis(pg.DateAxisItem):  # type: ignore[misc]
+    """A date axis whose month names follow the app's language, not the C locale."""
+
+    lang = "en"
+
+    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
+        months = MONTHS.get(self.lang, MONTHS["en"])
+        out = []
+        for v in values:
+            try:
+                d = dt.datetime.fromtimestamp(v, tz=dt.UTC)
+            except (OverflowError, OSError, ValueError):
+                out.append("")
+                continue
+            if spacing >= 300 * 86400:
+                out.append(str(d.year))
+            elif spacing >= 27 * 86400:
+                out.append(str(d.year) if d.month == 1 else months[d.month - 1])
+            elif spacing >= 86400:
+                out.append(f"{d.day} {months[d.month - 1]}" if self.lang == "fr" else f"{months[d.month - 1]} {d.day}")
+            else:
+                out.append(d.strftime("%H:%M"))
+        return out
+
+
+class TrendChart(pg.PlotWidget):  # type: ignore[misc]
+    """A KPI over periods, with the comparison series dashed and the target line.
+
+    Hovering shows a crosshair and a tooltip with the exact value and period.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.value_axis = ValueAxis()
+        self.date_axis = LocalDateAxis(utcOffset=0)
+        super().__init__(parent, axisItems={"bottom": self.date_axis, "left": self.value_axis})
+        self.setObjectName("trendPlot")
+        self.setMinimumHeight(220)
+        self.showGrid(x=False, y=True, alpha=0.15)
+        self.setMenuEnabled(False)
+        legend = self.addLegend(offset=(-10, 2), colCount=3)
+        legend.setLabelTextColor("#333")
+        self.curve = self.plot([], [], pen=pg.mkPen(ACCENT, width=2.5), symbol="o", symbolSize=6,
+                               symbolBrush=ACCENT, symbolPen=None, name=_("Actual"))
+        self.comparison_curve = self.plot([], [], pen=pg.mkPen(COMPARISON, width=1.5, style=Qt.PenStyle.DashLine),
+                                          name=_("Comparison"))
+        self.target_curve = self.plot([], [], pen=pg.mkPen(TARGET, width=1.5, style=Qt.PenStyle.DotLine),
+                                      stepMode=None, name=_("Target"))
+        self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#999", width=1))
+        self.vline.setVisible(False)
+        self.addItem(self.vline, ignoreBounds=True)
+        self._labels: list[str] = []
+        self._points: list[Point] = []
+        self._comparison: list[Point] = []
+        self._targets: list[Point] = []
+        self.kpi: KpiDef | None = None
+        self.scene().sigMouseMoved.connect(self._hover)
+
+    def set_series(
+        self,
+        kpi: KpiDef,
+        labels: list[str],
+        points: list[Point],
+        comparison: list[Point] | None,
+        targets: list[Point] | None,
+        lang: str,
+        currency: str,
+        partial: list[bool] | None = None,
+    ) -> None:
+        self.kpi = kpi
+        self.value_axis.kpi, self.value_axis.lang, self.value_axis.currency = kpi, lang, currency
+        self.date_axis.lang = lang
+        self._labels, self._points = labels, points
+        self._comparison, self._targets = comparison or [], targets or []
+        self.setTitle(kpi.name(lang), color="#222", size="11pt")
+        xs, ys = _xy(points)
+        # A period still running (partial) is drawn hollow: its value is not final.
+        brushes = [pg.mkBrush("w") if p else pg.mkBrush(ACCENT) for p in (partial or [False] * len(points))]
+        self.curve.setData(xs, ys, symbolBrush=brushes, symbolPen=pg.mkPen(ACCENT, width=1.5))
+        self.comparison_curve.setData(*_xy([(p[0], c[1]) for p, c in zip(points, self._comparison, strict=False)]))
+        self.target_curve.setData(*_xy(self._targets))
+        self.value_axis.picture = None
+        self.enableAutoRange()
+
+    def series(self) -> dict[str, list[float | None]]:
+        """The plotted values (actual, comparison, target), for tests and exports."""
+        return {
+            "actual": [v for _, v in self._points],
+            "comparison": [v for _, v in self._comparison],
+            "target": [v for _, v in self._targets],
+        }
+
+    def _hover(self, pos: QPointF) -> None:
+        if not self._points or self.kpi is None or not self.sceneBoundingRect().contains(pos):
+            self.vline.setVisible(False)
+            return
+        x = self.getPlotItem().vb.mapSceneToView(pos).x()
+        xs = [timestamp(d) for d, _ in self._points]
+        i = min(range(len(xs)), key=lambda k: abs(xs[k] - x))
+        self.vline.setPos(xs[i])
+        self.vline.setVisible(True)
+        unit, lang, cur = self.kpi.unit, self.value_axis.lang, self.value_axis.currency
+        lines = [f"<b>{self._labels[i]}</b>", f"{_('Actual')}: {format_value(self._points[i][1], unit, lang, cur)}"]
+        if i < len(self._comparison):
+            lines.append(f"{_('Comparison')}: {format_value(self._comparison[i][1], unit, lang, cur)}")
+        if i < len(self._targets) and self._targets[i][1] is not None:
+            lines.append(f"{_('Target')}: {format_value(self._targets[i][1], unit, lang, cur)}")
+        view_pos = self.mapFromScene(pos)
+        QToolTip.showText(self.mapToGlobal(view_pos), "<br>".join(lines), self)
+
+
+def _xy(points: Sequence[Point]) -> tuple[list[float], list[float]]:
+    xs: list[float] = []
+    ys: list[float] = []
+    for d, v in points:
+        xs.append(timestamp(d))
+        ys.append(float("nan") if v is None else float(v))
+    return xs, ys
+
+
+class Sparkline(QWidget):
+    """A small line of the recent values, drawn with QPainter (cheap for many cards)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._values: list[float | None] = []
+        self.setMinimumHeight(28)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(30)
+
+    def set_values(self, values: Sequence[float | None]) -> None:
+        self._values = list(values)
+        self.update()
+
+    def values(self) -> list[float | None]:
+        return list(self._values)
+
+    def paintEvent(self, event: object) -> None:
+        finite = [v for v in self._values if v is not None and math.isfinite(v)]
+        if len(finite) < 2:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(2, 3, -2, -3)
+        low, high = min(finite), max(finite)
+        span = (high - low) or 1.0
+        step = rect.width() / max(len(self._values) - 1, 1)
+        path = QPainterPath()
+        started = False
+        last = QPointF()
+        for i, v in enumerate(self._values):
+            if v is None or not math.isfinite(v):
+                started = False
+                continue
+            point = QPointF(rect.left() + i * step, rect.bottom() - (v - low) / span * rect.height())
+            if started:
+                path.lineTo(point)
+            else:
+                path.moveTo(point)
+                started = True
+            last = point
+        painter.setPen(QPen(ACCENT, 1.6))
+        painter.drawPath(path)
+        painter.setBrush(ACCENT)
+        painter.drawEllipse(last, 2.5, 2.5)
+        painter.end()

@@ -1,0 +1,397 @@
+"""The dashboard page: period controls, filters, KPI cards by theme, the trend chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.core import catalog
+from kpidesk.core.catalog import THEME_NAMES, THEMES
+from kpidesk.core.engine import Engine, Query, Result
+from kpidesk.core.kinds import DIMENSIONS
+from kpidesk.core.periods import GRAINS, Comparison, Grain, add_months, period_bounds
+from kpidesk.i18n import N_, _
+from kpidesk.labels import COMPARISON_LABELS, DIMENSION_ALL, GRAIN_LABELS
+from kpidesk.ui.cards import CARD_STYLE, KpiCard
+from kpidesk.ui.charts import TrendChart
+
+PRESETS: dict[str, str] = {
+    "this_month": N_("This month"),
+    "last_month": N_("Last month"),
+    "this_quarter": N_("This quarter"),
+    "year_to_date": N_("Year to date"),
+    "last_12_months": N_("Last 12 months"),
+    "all_data": N_("All data"),
+    "custom": N_("Custom range"),
+}
+#: How many periods of each grain the trend chart shows at least.
+TREND_PERIODS: dict[str, int] = {"day": 31, "week": 26, "month": 24, "quarter": 8, "year": 5}
+
+
+def preset_range(preset: str, anchor: dt.date, data_start: dt.date, fiscal_start: int = 1) -> tuple[dt.date, dt.date]:
+    """The dates of a range preset, ``anchor`` being the latest day with data (or today)."""
+    month_start = anchor.replace(day=1)
+    if preset == "this_month":
+        return month_start, anchor
+    if preset == "last_month":
+        start = add_months(month_start, -1)
+        return start, month_start - dt.timedelta(days=1)
+    if preset == "this_quarter":
+        return period_bounds(anchor, "quarter", fiscal_start)[0], anchor
+    if preset == "year_to_date":
+        return period_bounds(anchor, "year", fiscal_start)[0], anchor
+    if preset == "last_12_months":
+        return add_months(month_start, -11), anchor
+    return data_start, anchor
+
+
+def trend_start(start: dt.date, end: dt.date, grain: Grain) -> dt.date:
+    """The first day of the trend chart: the range, or more periods back when it is short."""
+    back = TREND_PERIODS[grain] - 1
+    first = period_bounds(end, grain)[0]
+    if grain == "day":
+        first -= dt.timedelta(days=back)
+    elif grain == "week":
+        first -= dt.timedelta(weeks=back)
+    else:
+        first = add_months(first, -back * {"month": 1, "quarter": 3, "year": 12}[grain])
+    return min(start, first)
+
+
+@dataclass
+class DashboardData:
+    """What the dashboard shows, computed off the GUI thread."""
+
+    query: Query
+    summary: Result
+    trend: Result
+
+
+def compute_dashboard(engine: Engine, query: Query, kpis: tuple[str, ...]) -> DashboardData:
+    """The cards' values over the range and the trend by grain (one engine, same numbers)."""
+    assert query.start is not None and query.end is not None
+    summary = engine.summary(Query(query.start, query.end, query.grain, query.compare, None, kpis, query.filters))
+    trend_query = Query(trend_start(query.start, query.end, query.grain), query.end, query.grain,
+                        query.compare, None, kpis, query.filters)
+    return DashboardData(query, summary, engine.compute(trend_query))
+
+
+class DashboardPage(QWidget):
+    """Period controls on top, the cards by theme, the selected KPI's trend below."""
+
+    query_changed = Signal()
+    kpi_selected = Signal(str)
+    import_requested = Signal(str)
+
+    def __init__(self, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboardPage")
+        self.lang = lang
+        self.currency = "EUR"
+        self.fiscal_start = 1
+        self.cards: dict[str, KpiCard] = {}
+        self.selected = "revenue"
+        self.data: DashboardData | None = None
+        self._anchor = dt.date.today()
+        self._data_start = self._anchor
+        self._updating = False
+        self.setStyleSheet(CARD_STYLE)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self._build_controls())
+        self.status = QLabel("")
+        self.status.setObjectName("dashboardStatus")
+        self.status.setStyleSheet("color: #64748b;")
+        layout.addWidget(self.status)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards_host = QWidget()
+        self.cards_layout = QVBoxLayout(self.cards_host)
+        self.cards_layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll.setWidget(self.cards_host)
+        splitter.addWidget(self.scroll)
+        self.trend = TrendChart()
+        splitter.addWidget(self.trend)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([520, 300])
+        layout.addWidget(splitter, 1)
+        self._grids: list[tuple[QGridLayout, list[KpiCard]]] = []
+        self._columns = 0
+
+    # -- controls -------------------------------------------------------------------------
+
+    def _build_controls(self) -> QWidget:
+        bar = QWidget()
+        bar.setObjectName("periodBar")
+        outer = QVBoxLayout(bar)
+        outer.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        outer.addLayout(row)
+
+        self.range_combo = QComboBox()
+        self.range_combo.setObjectName("rangeCombo")
+        for key, label in PRESETS.items():
+            self.range_combo.addItem(_(label), key)
+        row.addWidget(QLabel(_("Period:")))
+        row.addWidget(self.range_combo)
+
+        self.date_from = QDateEdit()
+        self.date_from.setObjectName("dateFrom")
+        self.date_to = QDateEdit()
+        self.date_to.setObjectName("dateTo")
+        date_format = "dd/MM/yyyy" if self.lang == "fr" else "yyyy-MM-dd"
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat(date_format)
+        row.addWidget(QLabel(_("from")))
+        row.addWidget(self.date_from)
+        row.addWidget(QLabel(_("to")))
+        row.addWidget(self.date_to)
+
+        self.grain_combo = QComboBox()
+        self.grain_combo.setObjectName("grainCombo")
+        for grain in GRAINS:
+            self.grain_combo.addItem(_(GRAIN_LABELS[grain]), grain)
+        row.addWidget(QLabel(_("by")))
+        row.addWidget(self.grain_combo)
+
+        self.comparison_combo = QComboBox()
+        self.comparison_combo.setObjectName("comparisonCombo")
+        for key, label in COMPARISON_LABELS.items():
+            self.comparison_combo.addItem(_(label), key)
+        row.addWidget(QLabel(_("compared with")))
+        row.addWidget(self.comparison_combo)
+        row.addStretch(1)
+
+        filters = QHBoxLayout()
+        outer.addLayout(filters)
+        filters.addWidget(QLabel(_("Filters:")))
+        self.filter_combos: dict[str, QComboBox] = {}
+        for dimension in DIMENSIONS:
+            combo = QComboBox()
+            combo.setObjectName(f"filter_{dimension}")
+            combo.addItem(_(DIMENSION_ALL[dimension]), None)
+            combo.setMinimumContentsLength(12)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.currentIndexChanged.connect(self._changed)
+            self.filter_combos[dimension] = combo
+            filters.addWidget(combo)
+        filters.addStretch(1)
+
+        self.range_combo.currentIndexChanged.connect(self._preset_changed)
+        self.date_from.dateChanged.connect(self._dates_edited)
+        self.date_to.dateChanged.connect(self._dates_edited)
+        self.grain_combo.currentIndexChanged.connect(self._changed)
+        self.comparison_combo.currentIndexChanged.connect(self._changed)
+        return bar
+
+    def set_context(
+        self, engine: Engine, currency: str, fiscal_start: int, preset: str, grain: str, comparison: str
+    ) -> None:
+        """A (new) database: its data range, members, currency; restores the saved controls."""
+        self._updating = True
+        try:
+            self.currency = currency
+            self.fiscal_start = fiscal_start
+            span = engine.data_range()
+            today = dt.date.today()
+            self._data_start, last = span if span else (today, today)
+            self._anchor = min(today, last)
+            for dimension, combo in self.filter_combos.items():
+                combo.blockSignals(True)
+                combo.clear()
+                combo.addItem(_(DIMENSION_ALL[dimension]), None)
+                for member in engine.members(dimension):
+                    combo.addItem(member, member)
+                combo.setEnabled(combo.count() > 1)
+                combo.blockSignals(False)
+            _select(self.grain_combo, grain)
+            _select(self.comparison_combo, comparison)
+            _select(self.range_combo, preset if preset in PRESETS else "last_12_months")
+            self._apply_preset()
+            self._build_cards(engine)
+        finally:
+            self._updating = False
+        self.query_changed.emit()
+
+    def _preset_changed(self) -> None:
+        if self._updating:
+            return
+        self._updating = True
+        try:
+            self._apply_preset()
+        finally:
+            self._updating = False
+        self.query_changed.emit()
+
+    def _apply_preset(self) -> None:
+        preset = self.range_combo.currentData()
+        if preset == "custom":
+            return
+        start, end = preset_range(preset, self._anchor, self._data_start, self.fiscal_start)
+        self.date_from.setDate(QDate(start.year, start.month, start.day))
+        self.date_to.setDate(QDate(end.year, end.month, end.day))
+
+    def _dates_edited(self) -> None:
+        if self._updating:
+            return
+        self._updating = True
+        _select(self.range_combo, "custom")
+        self._updating = False
+        self.query_changed.emit()
+
+    def _changed(self) -> None:
+        if not self._updating:
+            self.query_changed.emit()
+
+    def query(self) -> Query:
+        start = self.date_from.date().toPython()
+        end = self.date_to.date().toPython()
+        assert isinstance(start, dt.date) and isinstance(end, dt.date)
+        if end < start:
+            start, end = end, start
+        filters = {
+            dimension: frozenset({combo.currentData()})
+            for dimension, combo in self.filter_combos.items()
+            if combo.currentData() is not None
+        }
+        grain: Grain = self.grain_combo.currentData()
+        compare: Comparison = self.comparison_combo.currentData()
+        return Query(start=start, end=end, grain=grain, compare=compare, filters=filters)
+
+    def preset(self) -> str:
+        return str(self.range_combo.currentData())
+
+    # -- cards ----------------------------------------------------------------------------
+
+    def _build_cards(self, engine: Engine) -> None:
+        if self.cards:
+            return
+        from kpidesk.core.engine import implemented
+
+        shown = set(implemented())
+        for theme in THEMES:
+            kpis = [k for k in catalog.CATALOG if k.theme == theme and k.id in shown]
+            if not kpis:
+                continue
+            header = QLabel(THEME_NAMES[theme][self.lang])
+            header.setObjectName(f"theme_{theme}")
+            header.setStyleSheet("font-size: 11pt; font-weight: 600; color: #1e293b; margin-top: 6px;")
+            self.cards_layout.addWidget(header)
+            grid = QGridLayout()
+            grid.setSpacing(8)
+            cards = []
+            for k in kpis:
+                card = KpiCard(k, self.lang, self.currency)
+                card.clicked.connect(self.select_kpi)
+                card.import_requested.connect(self.import_requested)
+                self.cards[k.id] = card
+                cards.append(card)
+            self._grids.append((grid, cards))
+            self.cards_layout.addLayout(grid)
+        self.cards_layout.addStretch(1)
+        self._relayout(force=True)
+        if self.selected in self.cards:
+            self.cards[self.selected].set_selected(True)
+
+    def _relayout(self, force: bool = False) -> None:
+        width = self.scroll.viewport().width() or self.width()
+        columns = max(1, min(6, width // 230))
+        if columns == self._columns and not force:
+            return
+        self._columns = columns
+        for grid, cards in self._grids:
+            for card in cards:
+                grid.removeWidget(card)
+            for i, card in enumerate(cards):
+                grid.addWidget(card, i // columns, i % columns)
+            for c in range(6):
+                grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def select_kpi(self, kpi_id: str) -> None:
+        if kpi_id in self.cards:
+            if self.selected in self.cards:
+                self.cards[self.selected].set_selected(False)
+            self.selected = kpi_id
+            self.cards[kpi_id].set_selected(True)
+        self._show_trend()
+        self.kpi_selected.emit(kpi_id)
+
+    # -- results --------------------------------------------------------------------------
+
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        trend = data.trend
+        for kpi_id, card in self.cards.items():
+            try:
+                row = data.summary.get(kpi_id)
+            except KeyError:
+                continue
+            card.set_row(row, [r.value for r in trend.series(kpi_id)])
+        q = data.query
+        assert q.start is not None and q.end is not None
+        self.status.setText(
+            _("{start} to {end} · compared with {comparison}").format(
+                start=_format_date(q.start, self.lang), end=_format_date(q.end, self.lang),
+                comparison=_(COMPARISON_LABELS[q.compare]).lower(),
+            )
+        )
+        self._show_trend()
+
+    def _show_trend(self) -> None:
+        if self.data is None:
+            return
+        kpi = catalog.get(self.selected)
+        rows = self.data.trend.series(self.selected)
+        periods = self.data.trend.periods
+        if not rows:
+            return
+        comparison = None
+        if self.data.query.compare != "none":
+            comparison = [(p.start, r.comparison) for p, r in zip(periods, rows, strict=True)]
+        targets = [(p.start, r.target) for p, r in zip(periods, rows, strict=True)]
+        self.trend.set_series(
+            kpi,
+            [p.label for p in periods],
+            [(p.start, r.value) for p, r in zip(periods, rows, strict=True)],
+            comparison,
+            targets if any(t is not None for _, t in targets) else None,
+            self.lang,
+            self.currency,
+            [p.partial for p in periods],
+        )
+
+
+def _select(combo: QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def _format_date(d: dt.date, lang: str) -> str:
+    return d.strftime("%d/%m/%Y") if lang == "fr" else d.isoformat()

@@ -1,0 +1,129 @@
+"""The data page: one table per kind, with provenance, sorting, a text filter and row counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.core.kinds import KINDS
+from kpidesk.i18n import _
+from kpidesk.labels import FIELD_TITLES, KIND_TITLES
+from kpidesk.ui import tasks
+from kpidesk.ui.errors import show_error
+from kpidesk.ui.models import FrameModel
+
+
+class KindTable(QWidget):
+    """One kind's rows: filter box, count, table."""
+
+    def __init__(self, kind: str, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setObjectName(f"dataFilter_{kind}")
+        self.filter.setPlaceholderText(_("Filter rows…"))
+        self.filter.setClearButtonEnabled(True)
+        top.addWidget(self.filter, 1)
+        self.count = QLabel("")
+        self.count.setObjectName(f"dataCount_{kind}")
+        top.addWidget(self.count)
+        layout.addLayout(top)
+        headers = {name: _(title) for name, title in FIELD_TITLES.items()}
+        self.model = FrameModel(headers=headers, lang=lang)
+        self.view = QTableView()
+        self.view.setObjectName(f"dataTable_{kind}")
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setDefaultSectionSize(120)
+        layout.addWidget(self.view, 1)
+        self.filter.textChanged.connect(self._filter)
+        self.loaded = False
+
+    def set_frame(self, frame: pd.DataFrame) -> None:
+        self.model.set_frame(frame)
+        self.loaded = True
+        self._update_count()
+
+    def _filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), len(self.model.frame())
+        if shown == total:
+            self.count.setText(_("{count} rows").format(count=f"{total:,}".replace(",", "\u202f")))
+        else:
+            self.count.setText(_("{shown} of {total} rows").format(shown=shown, total=total))
+
+
+class DataPage(QWidget):
+    """A tab per kind; a kind's rows are loaded off the GUI thread when its tab is shown."""
+
+    def __init__(self, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dataPage")
+        self.lang = lang
+        self.path: Path | None = None
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("dataTabs")
+        self.tables: dict[str, KindTable] = {}
+        for kind in KINDS:
+            table = KindTable(kind, lang)
+            self.tables[kind] = table
+            self.tabs.addTab(table, _(KIND_TITLES[kind]))
+        layout.addWidget(self.tabs)
+        self.tabs.currentChanged.connect(lambda _i: self.load_current())
+
+    def set_database(self, path: Path) -> None:
+        self.path = path
+        for table in self.tables.values():
+            table.loaded = False
+        if self.isVisible():
+            self.load_current()
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.load_current()
+
+    def load_current(self) -> None:
+        table = self.tabs.currentWidget()
+        if isinstance(table, KindTable) and not table.loaded and self.path is not None:
+            self.load(table.kind)
+
+    def load(self, kind: str) -> tasks.Task | None:
+        if self.path is None:
+            return None
+        path = self.path
+        table = self.tables[kind]
+        table.count.setText(_("Loading…"))
+
+        def work(state: tasks.TaskState) -> pd.DataFrame:
+            from kpidesk.store.database import Store
+
+            with Store.open(path) as store:
+                return store.load(kind, provenance=True)
+
+        return tasks.start(
+            work,
+            finished=table.set_frame,
+            failed=lambda message, details: show_error(message, details, self),
+        )

@@ -1,0 +1,139 @@
+"""The imports page: every import batch, its report of rejected rows, and undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.i18n import _
+from kpidesk.labels import KIND_TITLES
+from kpidesk.store.database import Batch, Store
+from kpidesk.ui import tasks
+from kpidesk.ui.errors import show_error
+
+
+class ImportsPage(QWidget):
+    """The batches, newest first; the selected one's rejected rows below."""
+
+    data_changed = Signal()
+    import_requested = Signal()
+
+    def __init__(self, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importsPage")
+        self.lang = lang
+        self.path: Path | None = None
+        self.batches: list[Batch] = []
+        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        self.import_button = QPushButton(_("Import a file…"))
+        self.import_button.setObjectName("importButton")
+        self.import_button.clicked.connect(self.import_requested)
+        buttons.addWidget(self.import_button)
+        self.undo_button = QPushButton(_("Undo this import"))
+        self.undo_button.setObjectName("undoImportButton")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo_selected)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.table = QTableWidget(0, 8)
+        self.table.setObjectName("batchesTable")
+        self.table.setHorizontalHeaderLabels([
+            _("#"), _("Imported at"), _("File"), _("Sheet"), _("Kind"), _("Imported"), _("Duplicates skipped"),
+            _("Rejected"),
+        ])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        layout.addWidget(self.table, 3)
+        self.report_title = QLabel(_("Select an import to see its rejected rows."))
+        layout.addWidget(self.report_title)
+        self.report = QTableWidget(0, 4)
+        self.report.setObjectName("batchReport")
+        self.report.setHorizontalHeaderLabels([_("Row"), _("Column"), _("Value"), _("Reason")])
+        self.report.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.report.verticalHeader().setVisible(False)
+        self.report.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.report, 2)
+
+    def set_database(self, path: Path) -> None:
+        self.path = path
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.path is None:
+            return
+        with Store.open(self.path) as store:  # a few rows: quick enough on the GUI thread
+            self.batches = list(reversed(store.batches()))
+        self.table.setRowCount(len(self.batches))
+        for r, b in enumerate(self.batches):
+            cells = [str(b.batch_id), b.imported_at.replace("T", " "), b.file, b.sheet or "",
+                     _(KIND_TITLES.get(b.kind, b.kind)), str(b.imported), str(b.skipped_duplicates), str(b.rejected)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c in (0, 5, 6, 7):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self._selection_changed()
+
+    def selected(self) -> Batch | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.batches[rows[0].row()]
+
+    def _selection_changed(self) -> None:
+        batch = self.selected()
+        self.undo_button.setEnabled(batch is not None)
+        self.report.setRowCount(0)
+        if batch is None:
+            self.report_title.setText(_("Select an import to see its rejected rows."))
+            return
+        if not batch.errors:
+            self.report_title.setText(_("No row of this import was rejected."))
+            return
+        self.report_title.setText(_("{count} rejected rows:").format(count=batch.rejected))
+        self.report.setRowCount(len(batch.errors))
+        for r, e in enumerate(batch.errors):
+            for c, key in enumerate(("row", "column", "value", "message")):
+                self.report.setItem(r, c, QTableWidgetItem(str(e.get(key, ""))))
+
+    def undo_selected(self) -> None:
+        batch = self.selected()
+        if batch is None or self.path is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Undo import"),
+            _("Remove the {count} rows imported from {file}?").format(count=batch.imported, file=batch.file),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        path, batch_id = self.path, batch.batch_id
+
+        def work(state: tasks.TaskState) -> int:
+            with Store.open(path) as store:
+                return store.undo_batch(batch_id).imported
+
+        tasks.start(
+            work,
+            finished=lambda _n: (self.refresh(), self.data_changed.emit()),
+            failed=lambda message, details: show_error(message, details, self),
+        )

@@ -1,0 +1,343 @@
+"""The main window: navigation, pages, menus, the open database and its engine."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QWidget,
+)
+
+from kpidesk import __version__
+from kpidesk.core import catalog
+from kpidesk.core.engine import Engine, implemented
+from kpidesk.errors import StoreError
+from kpidesk.i18n import _
+from kpidesk.store.database import Store
+from kpidesk.store.lock import InstanceLock
+from kpidesk.ui import tasks
+from kpidesk.ui.dashboard import DashboardData, DashboardPage, compute_dashboard
+from kpidesk.ui.data_page import DataPage
+from kpidesk.ui.errors import show_error
+from kpidesk.ui.import_wizard import SUFFIXES, ImportWizard
+from kpidesk.ui.imports_page import ImportsPage
+from kpidesk.ui.settings import UserSettings
+
+log = logging.getLogger(__name__)
+
+FILE_FILTER = "KPI Desk (*.kpidesk)"
+
+
+def _dropped_files(mime: QMimeData) -> list[Path]:
+    """The spreadsheet files among dropped URLs."""
+    if not mime.hasUrls():
+        return []
+    paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    return [p for p in paths if p.suffix.lower() in SUFFIXES]
+
+
+class Actions:
+    """Action ids, in one place (Spyder)."""
+
+    NEW = "action_new"
+    OPEN = "action_open"
+    IMPORT = "action_import"
+    EXPORT_CHART = "action_export_chart"
+    QUIT = "action_quit"
+    DEFINITIONS = "action_definitions"
+    ABOUT = "action_about"
+
+
+class MainWindow(QMainWindow):
+    """One company database at a time: dashboard, data and imports pages."""
+
+    database_opened = Signal(object)
+    dashboard_updated = Signal()
+
+    def __init__(self, settings: UserSettings, lang: str) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.lang = lang
+        self.path: Path | None = None
+        self.engine: Engine | None = None
+        self._lock: InstanceLock | None = None
+        self.setWindowTitle("KPI Desk")
+        self.setMinimumSize(QSize(1000, 640))
+        self.setAcceptDrops(True)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet(
+            "QListWidget { background: #1e293b; color: #e2e8f0; border: none; font-size: 10pt; }"
+            "QListWidget::item { padding: 10px 12px; }"
+            "QListWidget::item:selected { background: #2563eb; color: white; }"
+        )
+        layout.addWidget(self.nav)
+        self.pages = QStackedWidget()
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.dashboard = DashboardPage(lang)
+        self.data_page = DataPage(lang)
+        self.imports_page = ImportsPage(lang)
+        for page, title in (
+            (self.dashboard, _("Dashboard")),
+            (self.data_page, _("Data")),
+            (self.imports_page, _("Imports")),
+        ):
+            self.pages.addWidget(page)
+            QListWidgetItem(title, self.nav)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        self.progress = QProgressBar()
+        self.progress.setObjectName("busyIndicator")
+        self.progress.setMaximumWidth(160)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        self.status_label = QLabel("")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+        self.loader = tasks.LatestOnly(self)
+        self.loader.finished.connect(self._engine_ready)
+        self.loader.failed.connect(self._open_failed)
+        self.computer = tasks.LatestOnly(self)
+        self.computer.finished.connect(self._dashboard_ready)
+        self.computer.failed.connect(lambda message, details: show_error(message, details, self))
+        self.computer.busy_changed.connect(self.progress.setVisible)
+        self.loader.busy_changed.connect(self.progress.setVisible)
+
+        self.dashboard.query_changed.connect(self.recompute)
+        self.dashboard.import_requested.connect(lambda _kpi: self.import_files())
+        self.imports_page.data_changed.connect(self.reload)
+        self.imports_page.import_requested.connect(self.import_files)
+
+        self.actions: dict[str, QAction] = {}
+        self._build_menus()
+        geometry = settings.get("geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    # -- menus ----------------------------------------------------------------------------
+
+    def _action(
+        self, key: str, text: str, slot: Any, shortcut: QKeySequence | QKeySequence.StandardKey | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(key)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.actions[key] = action
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu(_("&File"))
+        keys = QKeySequence.StandardKey
+        menu.addAction(self._action(Actions.NEW, _("&New database…"), self.new_database, keys.New))
+        menu.addAction(self._action(Actions.OPEN, _("&Open database…"), self.open_dialog, keys.Open))
+        self.recent_menu = menu.addMenu(_("Open &recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        menu.addSeparator()
+        menu.addAction(
+            self._action(Actions.IMPORT, _("&Import spreadsheet…"), self.import_files, QKeySequence("Ctrl+I"))
+        )
+        menu.addAction(self._action(Actions.EXPORT_CHART, _("Export chart as &PNG…"), self.export_chart))
+        menu.addSeparator()
+        menu.addAction(self._action(Actions.QUIT, _("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self._action(Actions.DEFINITIONS, _("KPI &definitions"), self.show_definitions,
+                                         QKeySequence.StandardKey.HelpContents))
+        help_menu.addAction(self._action(Actions.ABOUT, _("&About KPI Desk"), self.show_about))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = [Path(p) for p in self.settings.get("recent_databases")]
+        for path in recent:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_database(p))
+            action.setEnabled(path.exists())
+        if not recent:
+            self.recent_menu.addAction(_("(none)")).setEnabled(False)
+
+    # -- database -------------------------------------------------------------------------
+
+    def open_database(self, path: Path, create_demo: bool = False) -> None:
+        """Open ``path`` (with ``create_demo``, first write the demo company there if missing)."""
+        path = Path(path)
+        if self._lock is None or self._lock.path != InstanceLock(path).path:
+            lock = InstanceLock(path)
+            try:
+                lock.acquire()
+            except StoreError as exc:
+                show_error(str(exc), "", self)
+                return
+            if self._lock is not None:
+                self._lock.release()
+            self._lock = lock
+        self.path = path
+        self.status_label.setText(_("Opening {path}…").format(path=path))
+
+        def work(state: tasks.TaskState) -> tuple[Engine, Any]:
+            if create_demo and not path.exists():
+                from kpidesk.store.demo import write_demo
+
+                state.progress(0.1, _("Creating the demo company…"))
+                write_demo(path, progress=lambda f, m: state.progress(0.1 + 0.6 * f, m))
+            with Store.open(path) as store:
+                frames = store.load_all()
+                company = store.settings()
+            return Engine(frames, company), company
+
+        self.loader.submit(work)
+
+    def reload(self) -> None:
+        """The stored rows changed (import, undo): rebuild the engine and refresh every page."""
+        if self.path is not None:
+            self.open_database(self.path)
+
+    def _engine_ready(self, result: tuple[Engine, Any]) -> None:
+        engine, company = result
+        assert self.path is not None
+        self.engine = engine
+        self.settings.add_recent(self.path)
+        name = company.company_name or self.path.stem
+        self.setWindowTitle(f"{name} — KPI Desk")
+        self.status_label.setText(str(self.path))
+        self.dashboard.set_context(
+            engine, company.currency, company.fiscal_year_start,
+            self.settings.get("range_preset"), self.settings.get("grain"), self.settings.get("comparison"),
+        )
+        self.data_page.set_database(self.path)
+        self.imports_page.set_database(self.path)
+        self.database_opened.emit(self.path)
+
+    def _open_failed(self, message: str, details: str) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self.path = None
+        self.status_label.setText("")
+        show_error(message, details, self)
+
+    def recompute(self) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        query = self.dashboard.query()
+        kpis = implemented()
+        self.computer.submit(lambda state: compute_dashboard(engine, query, kpis))
+
+    def _dashboard_ready(self, data: DashboardData) -> None:
+        self.dashboard.show_data(data)
+        self.dashboard_updated.emit()
+
+    def new_database(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(self, _("New company database"), "", FILE_FILTER)
+        if not name:
+            return
+        path = Path(name if name.endswith(".kpidesk") else name + ".kpidesk")
+        try:
+            Store.create(path, overwrite=True).close()
+        except StoreError as exc:
+            show_error(str(exc), "", self)
+            return
+        self.open_database(path)
+
+    def open_dialog(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(self, _("Open a company database"), "", FILE_FILTER)
+        if name:
+            self.open_database(Path(name))
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_files(self, paths: list[Path] | None = None) -> None:
+        """The import wizard, once per file (none: it starts by choosing one); then refresh."""
+        if self.path is None:
+            return
+        changed = False
+        for path in paths or [None]:
+            wizard = ImportWizard(self.path, path, self)
+            wizard.exec()
+            changed = changed or (wizard.outcome is not None and wizard.outcome.batch_id is not None)
+        if changed:
+            self.reload()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.path is not None and _dropped_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = _dropped_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.import_files(files)
+
+    # -- other actions ----------------------------------------------------------------------
+
+    def export_chart(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(self, _("Export chart as PNG"), "chart.png", "PNG (*.png)")
+        if not name:
+            return
+        from pyqtgraph.exporters import ImageExporter
+
+        exporter = ImageExporter(self.dashboard.trend.getPlotItem())
+        exporter.parameters()["width"] = 1600
+        exporter.export(name if name.lower().endswith(".png") else name + ".png")
+
+    def show_definitions(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{k.name(self.lang)}</b><br><code>{k.id}</code></td><td>{k.formula(self.lang)}</td></tr>"
+            for k in catalog.CATALOG
+        )
+        box = QMessageBox(self)
+        box.setObjectName("definitionsDialog")
+        box.setWindowTitle(_("KPI definitions"))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing='6'>{rows}</table>")
+        box.exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, _("About KPI Desk"),
+            _(
+                "KPI Desk {version}\nThe commercial KPIs of your business, from the spreadsheets you already keep."
+            ).format(version=__version__),
+        )
+
+    # -- window events --------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set("geometry", self.saveGeometry())
+        self.settings.set("grain", self.dashboard.grain_combo.currentData())
+        self.settings.set("comparison", self.dashboard.comparison_combo.currentData())
+        self.settings.set("range_preset", self.dashboard.preset())
+        self.settings.sync()
+        self.computer.wait(5000)
+        self.loader.wait(5000)
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Icons, translations and other files the application ships (read with importlib.resources)."""

@@ -1,0 +1,247 @@
+"""The company file: round trip, migrations, refusals, batches, dedup, undo."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpidesk.core.kinds import KINDS
+from kpidesk.core.settings import CompanySettings
+from kpidesk.errors import Cancelled, StoreError
+from kpidesk.store import database, schema
+from kpidesk.store.database import Store
+
+
+def sales_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-02-29 14:30", None], format="ISO8601"),
+        "amount": [1234.5, 1234.5, -20.0, 3.0],
+        "invoice_id": ["F1", "F1", "AV-7", None],
+        "customer_id": ["17841", "17841", "C2", None],
+        "customer_name": ["Boulangerie Martin", "Boulangerie Martin", "=cmd", None],
+        "product": pd.Categorical(["Papier", "Papier", "Encre", None]),
+        "quantity": [2.0, 2.0, np.nan, 1.0],
+        "unit_price": [617.25, 617.25, np.nan, 3.0],
+        "salesperson": pd.Categorical(["Alice", "Alice", "Bruno", None]),
+        "channel": pd.Categorical(["Web", "Web", None, "Web"]),
+        "region": pd.Categorical(["Île-de-France", "Île-de-France", "Occitanie", None]),
+        "segment": pd.Categorical(["PME", "PME", "PME", None]),
+    })
+
+
+def test_round_trip_keeps_values_and_types(tmp_path: Path) -> None:
+    path = tmp_path / "a.kpidesk"
+    frame = sales_frame().iloc[:3].reset_index(drop=True)
+    with Store.open(path, create=True) as store:
+        store.import_frame("sales", frame, file="ventes.xlsx", sheet="2024")
+    with Store.open(path) as store:
+        back = store.load("sales")
+    assert list(back.columns) == list(KINDS["sales"].field_names)
+    assert str(back["date"].dtype) == "datetime64[ns]"
+    assert back["amount"].dtype == np.float64
+    assert isinstance(back["product"].dtype, pd.CategoricalDtype)
+    assert back["date"].tolist() == frame["date"].tolist()
+    assert back["amount"].tolist() == [1234.5, 1234.5, -20.0]
+    assert back["customer_id"].tolist() == ["17841", "17841", "C2"]
+    assert back["customer_name"].tolist() == ["Boulangerie Martin", "Boulangerie Martin", "=cmd"]
+    assert back["quantity"].isna().tolist() == [False, False, True]
+    assert back["channel"].astype(object).where(back["channel"].notna(), None).tolist() == ["Web", "Web", None]
+
+
+def test_every_kind_round_trips_its_types(tmp_path: Path) -> None:
+    leads = pd.DataFrame({
+        "created_date": pd.to_datetime(["2024-03-01", "2024-03-02"]),
+        "lead_id": ["L1", "L2"],
+        "qualified": pd.array([True, None], dtype="boolean"),
+        "converted": pd.array([False, True], dtype="boolean"),
+    })
+    with Store.open(tmp_path / "b.kpidesk", create=True) as store:
+        store.import_frame("leads", leads, file="leads.csv")
+        back = store.load("leads")
+        empty = store.load("surveys")
+    assert back["qualified"].dtype == "boolean"
+    assert back["qualified"].tolist() == [True, pd.NA]
+    assert back["converted"].tolist() == [False, True]
+    assert back["qualified_date"].isna().all()
+    assert len(empty) == 0 and list(empty.columns) == list(KINDS["surveys"].field_names)
+
+
+def test_provenance_names_batch_file_sheet_and_row(tmp_path: Path) -> None:
+    frame = sales_frame().iloc[:3]
+    with Store.open(tmp_path / "p.kpidesk", create=True) as store:
+        batch = store.import_frame("sales", frame, file="ventes.xlsx", sheet="Janvier", source_rows=[5, 6, 9])
+        back = store.load("sales", provenance=True)
+    assert back["batch_id"].tolist() == [batch.batch_id] * 3
+    assert back["file"].astype(str).tolist() == ["ventes.xlsx"] * 3
+    assert back["sheet"].astype(str).tolist() == ["Janvier"] * 3
+    assert back["source_row"].tolist() == [5, 6, 9]
+
+
+def test_reimport_skips_rows_already_stored_but_keeps_identical_lines_of_one_file(tmp_path: Path) -> None:
+    frame = sales_frame().iloc[:3]  # rows 0 and 1 are identical: both real
+    with Store.open(tmp_path / "d.kpidesk", create=True) as store:
+        first = store.import_frame("sales", frame, file="jan.xlsx")
+        again = store.import_frame("sales", frame, file="jan.xlsx")
+        longer = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)  # a third identical line
+        overlap = store.import_frame("sales", longer, file="jan-feb.xlsx")
+        assert (first.imported, first.skipped_duplicates) == (3, 0)
+        assert (again.imported, again.skipped_duplicates) == (0, 3)
+        assert (overlap.imported, overlap.skipped_duplicates) == (1, 3)
+        assert store.count("sales") == 4
+        store.undo_batch(overlap.batch_id)
+        assert store.count("sales") == 3
+        store.undo_batch(first.batch_id)
+        assert store.count("sales") == 0
+        assert [b.batch_id for b in store.batches()] == [again.batch_id]
+
+
+def test_undo_of_unknown_batch_is_a_user_error(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "u.kpidesk", create=True) as store, pytest.raises(StoreError, match="no import batch 7"):
+        store.undo_batch(7)
+
+
+def test_cancelled_import_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    big = pd.concat([sales_frame().iloc[:3]] * 20_000, ignore_index=True)
+    big["amount"] = np.arange(len(big), dtype=float)
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 2  # after two chunks went in
+
+    with Store.open(tmp_path / "c.kpidesk", create=True) as store:
+        store.import_frame("sales", sales_frame().iloc[:1], file="before.xlsx")
+        with pytest.raises(Cancelled):
+            store.import_frame("sales", big, file="big.xlsx", cancelled=cancelled)
+        assert store.count("sales") == 1
+        assert [b.file for b in store.batches()] == ["before.xlsx"]
+
+
+def test_settings_live_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.kpidesk"
+    with Store.open(path, create=True) as store:
+        assert store.settings() == CompanySettings()
+        store.save_settings(CompanySettings(company_name="Acme", currency="CHF", fiscal_year_start=4))
+    with Store.open(path) as store:
+        assert store.settings().fiscal_year_start == 4
+        assert store.settings().currency == "CHF"
+
+
+def test_mappings_are_remembered_by_signature(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "m.kpidesk", create=True) as store:
+        assert store.get_mapping("abc") is None
+        store.save_mapping("abc", "sales", {"date": "Date de commande", "amount": "Montant HT"})
+        assert store.get_mapping("abc") == ("sales", {"date": "Date de commande", "amount": "Montant HT"})
+
+
+def test_targets_entered_in_the_app_replace_each_other(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "t.kpidesk", create=True) as store:
+        store.set_target("revenue", "2024-03", 1000.0)
+        store.set_target("revenue", "2024-03", 1500.0)
+        store.set_target("revenue", "2024-03", 900.0, "salesperson", "Alice")
+        targets = store.load("targets")
+        assert sorted(targets["value"].tolist()) == [900.0, 1500.0]
+        store.set_target("revenue", "2024-03", None)
+        assert store.load("targets")["value"].tolist() == [900.0]
+
+
+# -- opening, versions, refusals ---------------------------------------------------------------
+
+
+def test_new_file_is_migrated_from_empty_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "new.kpidesk"
+    with Store.open(path, create=True) as store:
+        con = store.connection
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert con.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"company", "batches", "mappings", *KINDS} <= tables
+
+
+def test_an_empty_zero_byte_file_is_initialised(tmp_path: Path) -> None:
+    path = tmp_path / "empty.kpidesk"
+    path.write_bytes(b"")
+    with Store.open(path) as store:
+        assert store.count("sales") == 0
+
+
+def test_missing_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"no such file.*kpidesk demo"):
+        Store.open(tmp_path / "nope.kpidesk")
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "photo.kpidesk"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    with pytest.raises(StoreError, match="not a KPI Desk database"):
+        Store.open(path)
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE things (x)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a KPI Desk database"):
+        Store.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.kpidesk"
+    Store.open(path, create=True).close()
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer version of KPI Desk"):
+        Store.open(path)
+
+
+def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.kpidesk"
+    with Store.open(path, create=True) as store:
+        store.import_frame("sales", sales_frame().iloc[:1], file="a.xlsx")
+
+    def add_notes(con: sqlite3.Connection) -> None:
+        con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.MIGRATIONS, 1, add_notes)
+    with Store.open(path) as store:
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.count("sales") == 1
+    backup = tmp_path / "old.kpidesk.v1.bak"
+    assert backup.exists()
+    con = sqlite3.connect(backup)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM sales").fetchone()[0] == 1
+    con.close()
+
+
+def test_a_failed_migration_leaves_the_file_at_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.kpidesk"
+    Store.open(path, create=True).close()
+
+    def broken(con: sqlite3.Connection) -> None:
+        con.execute("CREATE TABLE half (x)")
+        raise sqlite3.OperationalError("disk full")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.MIGRATIONS, 1, broken)
+    with pytest.raises(StoreError):
+        Store.open(path)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half'").fetchone()[0] == 0
+    con.close()

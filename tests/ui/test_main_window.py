@@ -1,0 +1,113 @@
+"""The main window on the demo company: pages, cards with the engine's values, the trend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from kpidesk.core.engine import Engine, Query
+from kpidesk.core.formatting import format_value
+from kpidesk.store.database import Store
+from kpidesk.ui.main_window import MainWindow
+
+
+def engine_for(db: Path) -> Engine:
+    with Store.open(db) as store:
+        return Engine(store.load_all(), store.settings())
+
+
+def card_value(window: MainWindow, kpi: str) -> str:
+    card = window.findChild(QWidget, f"kpiCard_{kpi}")
+    assert card is not None
+    label = card.findChild(QLabel, "cardValue")
+    assert label is not None
+    return label.text()
+
+
+def test_window_has_the_named_parts(make_main_window: Callable[..., MainWindow], demo_copy: Path) -> None:
+    window = make_main_window(demo_copy)
+    assert window.objectName() == "mainWindow"
+    for name in ("dashboardPage", "dataPage", "importsPage", "trendPlot"):
+        assert window.findChild(QWidget, name) is not None, name
+    for name in ("grainCombo", "comparisonCombo", "filter_salesperson", "filter_channel", "filter_region",
+                 "filter_segment", "filter_product", "filter_customer"):
+        assert window.findChild(QComboBox, name) is not None, name
+    for name in ("dateFrom", "dateTo"):
+        assert window.findChild(QDateEdit, name) is not None, name
+    for kpi in ("revenue", "sales_count", "average_order_value", "active_customers", "new_customers"):
+        assert window.findChild(QWidget, f"kpiCard_{kpi}") is not None, kpi
+    assert "Acme" in window.windowTitle() or "KPI Desk" in window.windowTitle()
+
+
+def test_revenue_card_shows_the_engines_value(make_main_window: Callable[..., MainWindow], demo_copy: Path) -> None:
+    window = make_main_window(demo_copy)
+    query = window.dashboard.query()
+    expected = engine_for(demo_copy).summary(query).get("revenue").value
+    assert expected is not None and expected > 0
+    assert card_value(window, "revenue") == format_value(expected, "currency", "en", "EUR", compact=True)
+
+
+def test_changing_the_period_updates_the_cards(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    window = make_main_window(demo_copy)
+    combo = window.findChild(QComboBox, "rangeCombo")
+    assert combo is not None
+    with qtbot.waitSignal(window.dashboard_updated, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("last_month"))
+    query = window.dashboard.query()
+    assert query.start is not None and query.start.day == 1
+    expected = engine_for(demo_copy).summary(query).get("sales_count").value
+    assert card_value(window, "sales_count") == format_value(expected, "count", "en")
+    salesperson = window.findChild(QComboBox, "filter_salesperson")
+    assert salesperson is not None and salesperson.count() > 2
+    with qtbot.waitSignal(window.dashboard_updated, timeout=30_000):
+        salesperson.setCurrentIndex(1)
+    member = salesperson.itemData(1)
+    filtered = engine_for(demo_copy).summary(
+        Query(query.start, query.end, query.grain, query.compare, filters={"salesperson": frozenset({member})})
+    ).get("revenue").value
+    assert card_value(window, "revenue") == format_value(filtered, "currency", "en", "EUR", compact=True)
+
+
+def test_trend_chart_plots_the_engines_monthly_revenue(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path
+) -> None:
+    window = make_main_window(demo_copy)
+    data = window.dashboard.data
+    assert data is not None
+    plotted = window.dashboard.trend.series()["actual"]
+    assert plotted == [r.value for r in data.trend.series("revenue")]
+    assert len(plotted) >= 24
+    assert data.trend.grain == "month"
+
+
+def test_french_window_formats_numbers_the_french_way(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path
+) -> None:
+    window = make_main_window(demo_copy, lang="fr")
+    text = card_value(window, "revenue")
+    assert text.endswith("€") and "," in text  # e.g. "3,7 M€"
+    assert window.findChild(QWidget, "kpiCard_revenue").findChild(QLabel, "cardTitle").text() == "Chiffre d'affaires"
+
+
+def test_a_failing_computation_shows_the_error_dialog_and_the_window_stays(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot, monkeypatch: object
+) -> None:
+    from kpidesk.ui import main_window as mw
+
+    window = make_main_window(demo_copy)
+    shown: list[tuple[str, str]] = []
+
+    def boom(*args: object) -> object:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(mw, "compute_dashboard", boom)  # type: ignore[attr-defined]
+    monkeypatch.setattr(mw, "show_error", lambda m, d, parent=None: shown.append((m, d)))  # type: ignore[attr-defined]
+    window.recompute()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "engine exploded" in shown[0][0] and "Traceback" in shown[0][1]
+    assert window.isVisible()
