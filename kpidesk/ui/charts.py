@@ -132,7 +132,7 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.setTitle(kpi.name(lang), color="#222", size="11pt")
         xs, ys = _xy(points)
         # A period still running (partial) is drawn hollow: its value is not final.
-        brushes = [pg.mkBrush("w") if p else pg.mkBrush(ACCENT) for p in (partial or [False] * len(points))]
+        brushes = [pg.mkBrush("w") if p else pg.mkBrush(ACCENT) for p in (partial or [False] * len(points))][: len(xs)]
         self.curve.setData(xs, ys, symbolBrush=brushes, symbolPen=pg.mkPen(ACCENT, width=1.5))
         self.comparison_curve.setData(*_xy([(p[0], c[1]) for p, c in zip(points, self._comparison, strict=False)]))
         self.target_curve.setData(*_xy(self._targets))
@@ -167,8 +167,11 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
 
 
 def _xy(points: Sequence[Point]) -> tuple[list[float], list[float]]:
+    """x (timestamps) and y (NaN for a missing value); nothing when no value is known."""
     xs: list[float] = []
     ys: list[float] = []
+    if all(v is None for _, v in points):
+        return xs, ys
     for d, v in points:
         xs.append(timestamp(d))
         ys.append(float("nan") if v is None else float(v))
