@@ -57,3 +57,18 @@ DIMENSION_LABELS: dict[str, str] = {
     "product": N_("Product"),
     "customer": N_("Customer"),
 }
+
+UNIT_LABELS: dict[str, str] = {
+    "currency": N_("amount"),
+    "count": N_("count"),
+    "percent": N_("percent"),
+    "days": N_("days"),
+    "score": N_("score"),
+    "ratio": N_("ratio"),
+}
+
+DIRECTION_LABELS: dict[str, str] = {
+    "higher": N_("higher is better"),
+    "lower": N_("lower is better"),
+    "neutral": N_("neither higher nor lower is better"),
+}

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpidesk.core import catalog
 from kpidesk.core.kinds import KINDS
 from kpidesk.core.settings import CompanySettings
 from kpidesk.errors import Cancelled, StoreError
@@ -250,10 +251,14 @@ class Store:
         self, kpi: str, period: str, value: float | None, dimension: str | None = None, member: str | None = None
     ) -> None:
         """Enter (or with ``value`` None, remove) a target from the app (no batch)."""
+        definition = catalog.find(kpi)
+        # Imported targets may name the KPI in French or English: the same target either way.
+        names = sorted({kpi} | ({definition.id, definition.name_fr, definition.name_en} if definition else set()))
         with self._transaction():
             self._con.execute(
-                "DELETE FROM targets WHERE kpi = ? AND period = ? AND dimension IS ? AND member IS ?",
-                (kpi, period, dimension, member),
+                f"DELETE FROM targets WHERE kpi IN ({', '.join('?' * len(names))}) AND period = ? "
+                "AND dimension IS ? AND member IS ?",
+                (*names, period, dimension, member),
             )
             if value is not None:
                 row = pd.DataFrame(

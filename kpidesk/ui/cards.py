@@ -56,6 +56,7 @@ class KpiCard(QFrame):
     """One KPI on the dashboard. Clicking it selects it (and, from the detail, opens it)."""
 
     clicked = Signal(str)
+    activated = Signal(str)  # double click: open the detail
     import_requested = Signal(str)
 
     def __init__(self, kpi: KpiDef, lang: str, currency: str, parent: QWidget | None = None) -> None:
@@ -68,7 +69,7 @@ class KpiCard(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(210)
-        self.setToolTip(f"<b>{kpi.name(lang)}</b><br>{kpi.formula(lang)}")
+        self.setToolTip(f"<b>{kpi.name(lang)}</b><br>{kpi.formula(lang)}<br><i>{_('Double-click for details')}</i>")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(2)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -96,6 +97,7 @@ class DashboardPage(QWidget):
 
     query_changed = Signal()
     kpi_selected = Signal(str)
+    detail_requested = Signal(str)
     import_requested = Signal(str)
 
     def __init__(self, lang: str, parent: QWidget | None = None) -> None:
@@ -130,8 +132,19 @@ class DashboardPage(QWidget):
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
         self.scroll.setWidget(self.cards_host)
         splitter.addWidget(self.scroll)
+        chart_box = QWidget()
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_bar = QHBoxLayout()
+        chart_bar.addStretch(1)
+        self.detail_button = QPushButton(_("Details and breakdown…"))
+        self.detail_button.setObjectName("detailButton")
+        self.detail_button.clicked.connect(lambda: self.detail_requested.emit(self.selected))
+        chart_bar.addWidget(self.detail_button)
+        chart_layout.addLayout(chart_bar)
         self.trend = TrendChart()
-        splitter.addWidget(self.trend)
+        chart_layout.addWidget(self.trend, 1)
+        splitter.addWidget(chart_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([520, 300])
@@ -305,6 +318,7 @@ class DashboardPage(QWidget):
             for k in kpis:
                 card = KpiCard(k, self.lang, self.currency)
                 card.clicked.connect(self.select_kpi)
+                card.activated.connect(self.detail_requested)
                 card.import_requested.connect(self.import_requested)
                 self.cards[k.id] = card
                 cards.append(card)

@@ -31,10 +31,13 @@ from kpidesk.store.lock import InstanceLock
 from kpidesk.ui import tasks
 from kpidesk.ui.dashboard import DashboardData, DashboardPage, compute_dashboard
 from kpidesk.ui.data_page import DataPage
+from kpidesk.ui.detail import KpiDetail
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.import_wizard import SUFFIXES, ImportWizard
 from kpidesk.ui.imports_page import ImportsPage
 from kpidesk.ui.settings import UserSettings
+from kpidesk.ui.settings_dialog import SettingsDialog
+from kpidesk.ui.targets_dialog import TargetsDialog
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ class Actions:
     IMPORT = "action_import"
     EXPORT_CHART = "action_export_chart"
     QUIT = "action_quit"
+    TARGETS = "action_targets"
+    SETTINGS = "action_settings"
     DEFINITIONS = "action_definitions"
     ABOUT = "action_about"
 
@@ -128,6 +133,7 @@ class MainWindow(QMainWindow):
         self.loader.busy_changed.connect(self.progress.setVisible)
 
         self.dashboard.query_changed.connect(self.recompute)
+        self.dashboard.detail_requested.connect(self.open_detail)
         self.dashboard.import_requested.connect(lambda _kpi: self.import_files())
         self.imports_page.data_changed.connect(self.reload)
         self.imports_page.import_requested.connect(self.import_files)
@@ -167,6 +173,9 @@ class MainWindow(QMainWindow):
         menu.addAction(self._action(Actions.EXPORT_CHART, _("Export chart as &PNG…"), self.export_chart))
         menu.addSeparator()
         menu.addAction(self._action(Actions.QUIT, _("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+        tools = self.menuBar().addMenu(_("&Tools"))
+        tools.addAction(self._action(Actions.TARGETS, _("&Targets…"), self.edit_targets, QKeySequence("Ctrl+T")))
+        tools.addAction(self._action(Actions.SETTINGS, _("&Settings…"), self.edit_settings, keys.Preferences))
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self._action(Actions.DEFINITIONS, _("KPI &definitions"), self.show_definitions,
                                          QKeySequence.StandardKey.HelpContents))
@@ -250,6 +259,15 @@ class MainWindow(QMainWindow):
         kpis = implemented()
         self.computer.submit(lambda state: compute_dashboard(engine, query, kpis))
 
+    def open_detail(self, kpi_id: str) -> KpiDetail | None:
+        """The detail of a KPI, on the numbers the dashboard shows now."""
+        if self.engine is None or self.dashboard.data is None:
+            return None
+        detail = KpiDetail(self.engine, self.dashboard.data, kpi_id, self.lang, self.dashboard.currency, self)
+        detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        detail.show()
+        return detail
+
     def _dashboard_ready(self, data: DashboardData) -> None:
         self.dashboard.show_data(data)
         self.dashboard_updated.emit()
@@ -306,6 +324,28 @@ class MainWindow(QMainWindow):
         exporter = ImageExporter(self.dashboard.trend.getPlotItem())
         exporter.parameters()["width"] = 1600
         exporter.export(name if name.lower().endswith(".png") else name + ".png")
+
+    def edit_targets(self) -> None:
+        if self.path is None:
+            return
+        dialog = TargetsDialog(self.path, self.engine, self.lang, self)
+        dialog.exec()
+        if dialog.changed:
+            self.reload()
+
+    def edit_settings(self) -> None:
+        if self.path is None:
+            return
+        with Store.open(self.path) as store:
+            company = store.settings()
+        dialog = SettingsDialog(company, self.settings.get("language"), self)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        self.settings.set("language", dialog.language())
+        if dialog.company() != company:
+            with Store.open(self.path) as store:
+                store.save_settings(dialog.company())
+            self.reload()
 
     def show_definitions(self) -> None:
         rows = "".join(

@@ -8,6 +8,7 @@ boolean mask: neither calls back into Python per row.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,11 @@ class FrameModel(QAbstractTableModel):
     """A read-only table over a DataFrame, sortable and filterable without copies of the data."""
 
     def __init__(self, frame: pd.DataFrame | None = None, headers: dict[str, str] | None = None,
-                 lang: str = "en") -> None:
+                 lang: str = "en", formatters: dict[str, Callable[[float], str]] | None = None) -> None:
         super().__init__()
         self.lang = lang
         self._headers = headers or {}
+        self._formatters = formatters or {}
         self._frame = pd.DataFrame()
         self._columns: list[np.ndarray] = []
         self._kinds: list[str] = []
@@ -39,6 +41,11 @@ class FrameModel(QAbstractTableModel):
             self.set_frame(frame)
 
     # -- data in ------------------------------------------------------------------------
+
+    def set_headers(self, headers: dict[str, str], formatters: dict[str, Callable[[float], str]] | None = None) -> None:
+        """Column titles (and number formatters) by column name; applied at the next :meth:`set_frame`."""
+        self._headers = headers
+        self._formatters = formatters or {}
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         self.beginResetModel()
@@ -102,6 +109,9 @@ class FrameModel(QAbstractTableModel):
         value = self._columns[col][self._order[row]]
         kind = self._kinds[col]
         if role == Qt.ItemDataRole.DisplayRole:
+            formatter = self._formatters.get(str(self._frame.columns[col]))
+            if formatter is not None and kind == "number":
+                return "" if math.isnan(value) else formatter(float(value))
             return self._display(value, kind)
         if role in (Qt.ItemDataRole.EditRole, SortRole):
             return _raw(value, kind)
@@ -119,10 +129,8 @@ class FrameModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
             return
-        self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
-        self._order = self._sorted_order(column, order)
-        self.layoutChanged.emit()
+        self._relayout(self._sorted_order(column, order))
 
     # -- sort and filter ------------------------------------------------------------------
 
@@ -149,7 +157,6 @@ class FrameModel(QAbstractTableModel):
     def set_filter(self, text: str) -> None:
         """Keep the rows where some cell contains ``text`` (case-insensitive)."""
         needle = text.strip().casefold()
-        self.layoutAboutToBeChanged.emit()
         if not needle:
             self._mask = None
         else:
@@ -164,9 +171,25 @@ class FrameModel(QAbstractTableModel):
                 mask |= strings.str.casefold().str.contains(needle, regex=False).to_numpy()
             self._mask = mask
         if self._sort is not None:
-            self._order = self._sorted_order(*self._sort)
+            order = self._sorted_order(*self._sort)
         else:
-            self._order = np.flatnonzero(self._mask) if self._mask is not None else np.arange(len(self._frame))
+            order = np.flatnonzero(self._mask) if self._mask is not None else np.arange(len(self._frame))
+        self._relayout(order.astype(np.int64))
+
+    def _relayout(self, order: np.ndarray) -> None:
+        """Show the frame rows ``order``; selections and other persistent indexes follow their rows."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [int(self._order[i.row()]) for i in persistent]
+        self._order = order
+        if persistent:
+            position = np.full(len(self._frame), -1, dtype=np.int64)
+            position[order] = np.arange(len(order))
+            moved = [
+                self.index(int(position[src]), i.column()) if position[src] >= 0 else QModelIndex()
+                for i, src in zip(persistent, sources, strict=True)
+            ]
+            self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def _display(self, value: Any, kind: str) -> str:

@@ -1,0 +1,145 @@
+"""Every page and dialog opens, shows the engine's numbers, and its models pass Qt's checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QTableView
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from kpidesk.core.engine import Engine, Query
+from kpidesk.store.database import Store
+from kpidesk.ui.detail import KpiDetail
+from kpidesk.ui.main_window import MainWindow
+from kpidesk.ui.models import SortRole, FrameModel
+from kpidesk.ui.settings import UserSettings
+from kpidesk.ui.settings_dialog import SettingsDialog
+from kpidesk.ui.targets_dialog import TargetsDialog
+
+
+def test_frame_model_passes_the_model_tester_sorts_and_filters(qtmodeltester: ModelTester) -> None:
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2024-03-01", None, "2024-01-15"]),
+        "amount": [12.5, np.nan, -3.0],
+        "customer": pd.Categorical(["Zoé SARL", "alpha", None]),
+        "qualified": pd.array([True, None, False], dtype="boolean"),
+    })
+    model = FrameModel(frame, lang="fr")
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 1)) == "12,50"
+    assert model.data(model.index(0, 0)) == "01/03/2024"
+    assert model.data(model.index(0, 1), SortRole) == 12.5
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.TextAlignmentRole) & int(Qt.AlignmentFlag.AlignRight)
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [model.data(model.index(r, 1), SortRole) for r in range(3)] == [-3.0, 12.5, None]  # missing last
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [model.data(model.index(r, 1), SortRole) for r in range(3)] == [12.5, -3.0, None]
+    model.sort(2, Qt.SortOrder.AscendingOrder)
+    assert [model.data(model.index(r, 2)) for r in range(3)] == ["alpha", "Zoé SARL", ""]
+    model.set_filter("zoé")
+    assert model.rowCount() == 1 and model.data(model.index(0, 2)) == "Zoé SARL"
+    model.set_filter("")
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)
+
+
+def test_data_page_loads_sorts_and_filters_a_kind(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    window = make_main_window(demo_copy)
+    window.nav.setCurrentRow(1)
+    table = window.data_page.tables["sales"]
+    qtbot.waitUntil(lambda: table.loaded, timeout=30_000)
+    view = window.findChild(QTableView, "dataTable_sales")
+    assert view is not None
+    with Store.open(demo_copy) as store:
+        total = store.count("sales")
+    assert table.model.rowCount() == total
+    headers = [table.model.headerData(c, Qt.Orientation.Horizontal) for c in range(table.model.columnCount())]
+    assert "Amount" in headers and "File" in headers and "Row in file" in headers  # provenance
+    amount = headers.index("Amount")
+    view.sortByColumn(amount, Qt.SortOrder.DescendingOrder)
+    top = table.model.data(table.model.index(0, amount), SortRole)
+    assert top == table.model.frame()["amount"].max()
+    table.filter.setText("Girard")
+    assert 0 < table.model.rowCount() < total
+    assert "of" in table.count.text()
+
+
+def test_kpi_detail_breakdown_equals_the_engine(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    window = make_main_window(demo_copy)
+    detail = window.open_detail("revenue")
+    assert isinstance(detail, KpiDetail)
+    qtbot.addWidget(detail)
+    qtbot.waitUntil(lambda: detail.breakdown is not None, timeout=30_000)
+    assert detail.findChild(QTableView, "breakdownTable") is not None
+    assert window.dashboard.data is not None
+    query = window.dashboard.data.query
+    with Store.open(demo_copy) as store:
+        engine = Engine(store.load_all(), store.settings())
+    from dataclasses import replace
+
+    expected = {r.member: r.value for r in engine.summary(replace(query, by="salesperson", kpis=("revenue",))).rows
+                if r.member is not None}
+    got = dict(zip(detail.breakdown["member"], detail.breakdown["value"], strict=True))
+    assert got == pytest.approx(expected)
+    # The leaderboard is best first.
+    assert list(detail.breakdown["value"]) == sorted(detail.breakdown["value"], reverse=True)
+    assert detail.trend.series()["actual"] == [r.value for r in window.dashboard.data.trend.series("revenue")]
+
+
+def test_settings_dialog_saves_company_settings(tmp_path: Path, qtbot: QtBot, demo_copy: Path) -> None:
+    with Store.open(demo_copy) as store:
+        company = store.settings()
+    dialog = SettingsDialog(company, "", None)
+    qtbot.addWidget(dialog)
+    dialog.fiscal.setCurrentIndex(3)  # April
+    dialog.one_time.setValue(120)
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("fr"))
+    changed = dialog.company()
+    assert (changed.fiscal_year_start, changed.one_time_buyer_days) == (4, 120)
+    assert dialog.language() == "fr"
+    settings = UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    settings.set("language", dialog.language())
+    assert settings.get("language") == "fr"
+
+
+def test_targets_dialog_sets_and_removes_a_target(qtbot: QtBot, demo_copy: Path) -> None:
+    dialog = TargetsDialog(demo_copy, None, "en")
+    qtbot.addWidget(dialog)
+    before = dialog.model.rowCount()
+    dialog.kpi.setCurrentIndex(dialog.kpi.findData("revenue"))
+    dialog.period.setText("2031-Q2")
+    dialog.value.setValue(45000)
+    dialog.set_target()
+    assert dialog.model.rowCount() == before + 1
+    with Store.open(demo_copy) as store:
+        targets = store.load("targets")
+    row = targets[(targets["kpi"] == "revenue") & (targets["period"] == "2031-Q2")]
+    assert row["value"].tolist() == [45000.0]
+    with Store.open(demo_copy) as store:
+        engine = Engine(store.load_all(), store.settings())
+    result = engine.compute(Query(dt.date(2031, 4, 1), dt.date(2031, 6, 30), grain="quarter", kpis=("revenue",)))
+    assert result.get("revenue", "2031-Q2").target == 45000.0
+    dialog.remove_target()
+    assert dialog.model.rowCount() == before
+    dialog.period.setText("next spring")
+    shown: list[str] = []
+    import kpidesk.ui.targets_dialog as td
+
+    original = td.QMessageBox.warning
+    td.QMessageBox.warning = lambda parent, title, text: shown.append(text)  # type: ignore[method-assign,assignment]
+    try:
+        dialog.set_target()
+    finally:
+        td.QMessageBox.warning = original  # type: ignore[method-assign]
+    assert shown and "is not a period" in shown[0]
