@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.core.kinds import KINDS
+from kpidesk.core.formatting import format_number
 from kpidesk.i18n import _
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
 from kpidesk.ui import tasks
@@ -69,9 +70,10 @@ class KindTable(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.model.frame())
         if shown == total:
-            self.count.setText(_("{count} rows").format(count=f"{total:,}".replace(",", "\u202f")))
+            self.count.setText(_("{count} rows").format(count=format_number(total, 0, self.model.lang)))
         else:
-            self.count.setText(_("{shown} of {total} rows").format(shown=shown, total=total))
+            self.count.setText(_("{shown} of {total} rows").format(
+                shown=format_number(shown, 0, self.model.lang), total=format_number(total, 0, self.model.lang)))
 
 
 class DataPage(QWidget):

@@ -7,6 +7,7 @@ progress bar, and the import can be cancelled (the database is then untouched).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core.kinds import KINDS
 from kpidesk.errors import UserError
-from kpidesk.i18n import _
+from kpidesk.core.formatting import format_number
+from kpidesk.i18n import _, language
 from kpidesk.io import importer
 from kpidesk.io.importer import ImportOutcome, PreparedSheet, Validation
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
@@ -50,11 +52,21 @@ PREVIEW_ROWS = 200
 SHOWN_ERRORS = 500
 
 
+def _n(count: int) -> str:
+    """A count with the language's thousands separator."""
+    return format_number(count, 0, language())
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        fmt = "%d/%m/%Y" if language() == "fr" else "%Y-%m-%d"
+        if isinstance(value, dt.datetime) and (value.hour or value.minute or value.second):
+            fmt += " %H:%M"
+        return value.strftime(fmt)
     return str(value)
 
 
@@ -312,7 +324,7 @@ class ValidationPage(QWizardPage):
         self._done = True
         self.summary.setText(
             _("{ok} rows are ready to import; {rejected} rows are rejected.").format(
-                ok=len(frame), rejected=validation.rejected)
+                ok=_n(len(frame)), rejected=_n(validation.rejected))
         )
         headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
         _fill_table(self.errors, headers,
@@ -370,7 +382,7 @@ class ImportPage(QWizardPage):
         elif outcome.batch_id is None:
             self.report.setText(
                 _("Nothing was imported: {rejected} rows are rejected and you asked to import nothing then.").format(
-                    rejected=outcome.rejected)
+                    rejected=_n(outcome.rejected))
             )
         else:
             self.progress.setValue(100)
@@ -378,8 +390,8 @@ class ImportPage(QWizardPage):
                 _(
                     "{imported} rows imported into {kind}, {skipped} already there and skipped, {rejected} rejected."
                 ).format(
-                    imported=outcome.imported, kind=_(KIND_TITLES[outcome.kind]).lower(),
-                    skipped=outcome.skipped_duplicates, rejected=outcome.rejected,
+                    imported=_n(outcome.imported), kind=_(KIND_TITLES[outcome.kind]).lower(),
+                    skipped=_n(outcome.skipped_duplicates), rejected=_n(outcome.rejected),
                 )
             )
         self.completeChanged.emit()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.core.formatting import format_number
 from kpidesk.i18n import _
 from kpidesk.labels import KIND_TITLES
 from kpidesk.store.database import Batch, Store
@@ -110,7 +111,7 @@ class ImportsPage(QWidget):
         if not batch.errors:
             self.report_title.setText(_("No row of this import was rejected."))
             return
-        self.report_title.setText(_("{count} rejected rows:").format(count=batch.rejected))
+        self.report_title.setText(_("{count} rejected rows:").format(count=format_number(batch.rejected, 0, self.lang)))
         self.report.setRowCount(len(batch.errors))
         for r, e in enumerate(batch.errors):
             for c, key in enumerate(("row", "column", "value", "message")):
@@ -122,7 +123,8 @@ class ImportsPage(QWidget):
             return
         answer = QMessageBox.question(
             self, _("Undo import"),
-            _("Remove the {count} rows imported from {file}?").format(count=batch.imported, file=batch.file),
+            _("Remove the {count} rows imported from {file}?").format(
+                count=format_number(batch.imported, 0, self.lang), file=batch.file),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

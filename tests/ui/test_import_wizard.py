@@ -61,12 +61,12 @@ def test_wizard_imports_a_real_workbook_and_the_dashboard_follows(
     assert wizard.findChild(QComboBox, "map_amount").currentData() == "Sales"
     next_page(qtbot, wizard)  # -> validation (runs in the background)
     qtbot.waitUntil(lambda: wizard.validation is not None, timeout=60_000)
-    assert "9994 rows are ready to import; 0 rows are rejected." in wizard.findChild(
+    assert "9,994 rows are ready to import; 0 rows are rejected." in wizard.findChild(
         QLabel, "validationSummary").text()
     next_page(qtbot, wizard)  # -> import
     qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=60_000)
     assert wizard.outcome is not None and wizard.outcome.imported == 9994
-    assert "9994 rows imported" in wizard.findChild(QLabel, "importReport").text()
+    assert "9,994 rows imported" in wizard.findChild(QLabel, "importReport").text()
     wizard.accept()
 
     with qtbot.waitSignal(window.dashboard_updated, timeout=60_000):
