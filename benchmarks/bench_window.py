@@ -1,0 +1,206 @@
+"""B3, B4, B6 of SPEC §8: the window's start, its million-line table, its memory.
+
+- B3: process start to the first painted dashboard with values (demo company),
+  against a bare PySide6 window shown and closed (both as fresh processes).
+- B4: the 1,000,000-line sales table shown in the data view and sorted by amount,
+  against numpy's ``argsort`` of the amount column.
+- B6: peak memory of a process with the 1M-line database open in the window
+  (dashboard computed, sales table loaded), against the raw bytes of its columns.
+
+Run with ``python -m benchmarks window`` (``KPIDESK_BENCH_QUICK=1``: 100,000 lines).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import cache_dir, median_time, quick
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BARE_WINDOW = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication([])
+w = QWidget()
+w.resize(1280, 800)
+w.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+"""
+
+DASHBOARD = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from kpidesk.ui.app import application, make_window
+app = application()
+window = make_window(Path(sys.argv[1]))
+window.show()
+window.dashboard_updated.connect(lambda: (window.repaint(), QTimer.singleShot(0, window.close)))
+sys.exit(app.exec())
+"""
+
+MEMORY = """
+import json, resource, sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from kpidesk.ui.app import application, make_window
+app = application()
+window = make_window(Path(sys.argv[1]))
+window.show()
+def table_loaded():
+    window.nav.setCurrentRow(1)
+    table = window.data_page.tables["sales"]
+    def wait():
+        if table.loaded:
+            window.repaint()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            print(json.dumps({"peak": peak, "rows": table.model.rowCount()}))
+            window.close()
+        else:
+            QTimer.singleShot(50, wait)
+    wait()
+window.dashboard_updated.connect(table_loaded)
+sys.exit(app.exec())
+"""
+
+
+def _env(data_dir: str) -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KPIDESK_DATA_DIR=data_dir)
+    env["XDG_CONFIG_HOME"] = os.path.join(data_dir, "config")
+    return env
+
+
+def _run(code: str, *args: str, env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                          check=True, timeout=600)
+    return done.stdout
+
+
+def bench_start(repeat: int) -> None:
+    from kpidesk.store.demo import write_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.kpidesk"
+        write_demo(db, seed=42)
+        env = _env(tmp)
+        _run(DASHBOARD, str(db), env=env)  # warm the file cache
+        ours = median_time(lambda: _run(DASHBOARD, str(db), env=env), repeat)
+        bare = median_time(lambda: _run(BARE_WINDOW, env=env), repeat)
+    print(f"B3 start to painted dashboard (demo company): median {ours:.2f} s; "
+          f"reference (bare PySide6 window shown and closed) {bare:.2f} s; ratio {ours / bare:.1f} x (goal <= 5 x)")
+
+
+def million_sales(rows: int) -> Path:
+    """A database with ``rows`` sales lines shaped like the real files (cached between runs)."""
+    import pandas as pd
+
+    from kpidesk.store.database import Store
+
+    path = cache_dir() / f"window-sales-{rows}.kpidesk"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(7)
+    customers = np.array([f"C{i:05d}" for i in range(8000)], dtype=object)
+    products = [f"Produit {i}" for i in range(400)]
+    start = np.datetime64("2023-01-01")
+    frame = pd.DataFrame({
+        "date": (start + rng.integers(0, 3 * 365, rows).astype("timedelta64[D]")).astype("datetime64[ns]"),
+        "amount": np.round(rng.lognormal(4.5, 1.1, rows) * np.where(rng.random(rows) < 0.02, -1, 1), 2),
+        "invoice_id": np.char.add("F", (np.arange(rows) // 3).astype(str)).astype(object),
+        "customer_id": customers[rng.integers(0, len(customers), rows)],
+        "product": pd.Categorical.from_codes(rng.integers(0, len(products), rows), products),
+        "quantity": rng.integers(1, 20, rows).astype(float),
+        "salesperson": pd.Categorical.from_codes(rng.integers(0, 12, rows), [f"Commercial {i}" for i in range(12)]),
+        "region": pd.Categorical.from_codes(rng.integers(0, 13, rows), [f"Région {i}" for i in range(13)]),
+    })
+    tmp = path.with_suffix(".tmp")
+    with Store.open(tmp, create=True) as store:
+        store.import_frame("sales", frame, file="ventes.xlsx", sheet="Ventes")
+    os.replace(tmp, path)
+    return path
+
+
+def bench_table(rows: int, repeat: int) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from kpidesk.store.database import Store
+    from kpidesk.ui.models import FrameModel
+
+    app = QApplication.instance() or QApplication([])
+    with Store.open(million_sales(rows)) as store:
+        frame = store.load("sales", provenance=True)
+    amount = frame["amount"].to_numpy()
+    view = QTableView()
+    view.resize(1200, 700)
+    view.setSortingEnabled(False)
+    view.show()
+
+    def show_and_sort() -> None:
+        model = FrameModel(lang="fr")
+        view.setModel(model)
+        model.set_frame(frame)
+        model.sort(frame.columns.get_loc("amount"), Qt.SortOrder.DescendingOrder)
+        view.repaint()
+        app.processEvents()
+
+    ours = median_time(show_and_sort, repeat)
+    reference = median_time(lambda: np.argsort(amount, kind="stable"), repeat)
+    print(f"B4 show and sort the {rows:,}-line sales table: median {ours:.3f} s; "
+          f"reference (numpy argsort of amount) {reference:.3f} s; ratio {ours / reference:.1f} x (goal <= 3 x)")
+
+
+def raw_bytes(path: Path) -> int:
+    """The bytes of the sales columns themselves: 8 per number or date, the UTF-8 length of text."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        columns = [r[1] for r in con.execute("PRAGMA table_info(sales)")][5:]
+        total = 0
+        for column in columns:
+            kind = con.execute(f'SELECT typeof("{column}") FROM sales WHERE "{column}" IS NOT NULL LIMIT 1').fetchone()
+            if kind is None:
+                continue
+            if kind[0] in ("real", "integer") or column.endswith("date"):
+                total += 8 * int(con.execute("SELECT count(*) FROM sales").fetchone()[0])
+            else:
+                total += int(con.execute(f'SELECT coalesce(sum(length(CAST("{column}" AS BLOB))), 0) FROM sales')
+                             .fetchone()[0])
+        return total
+    finally:
+        con.close()
+
+
+def bench_memory(rows: int) -> None:
+    path = million_sales(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = json.loads(_run(MEMORY, str(path), env=_env(tmp)).strip().splitlines()[-1])
+    raw = raw_bytes(path)
+    print(f"B6 peak memory with the {out['rows']:,}-line database open: {out['peak'] / 2**20:.0f} MiB; "
+          f"reference (raw bytes of its columns) {raw / 2**20:.0f} MiB; ratio {out['peak'] / raw:.1f} x (goal <= 3 x)")
+
+
+def main() -> None:
+    rows = 100_000 if quick() else 1_000_000
+    repeat = 3 if quick() else 5
+    started = time.perf_counter()
+    bench_start(repeat)
+    bench_table(rows, repeat)
+    bench_memory(rows)
+    print(f"(window benchmarks took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
