@@ -44,7 +44,7 @@ from kpidesk.ui.app import application, make_window
 app = application()
 window = make_window(Path(sys.argv[1]))
 window.show()
-window.dashboard_updated.connect(lambda: (window.repaint(), QTimer.singleShot(0, window.close)))
+window.values_shown.connect(lambda: (window.repaint(), QTimer.singleShot(0, window.close)))
 sys.exit(app.exec())
 """
 

@@ -10,7 +10,7 @@ from kpidesk.core.catalog import KpiDef
 from kpidesk.core.engine import KpiRow
 from kpidesk.core.formatting import format_change, format_value, relative_change
 from kpidesk.i18n import N_, _
-from kpidesk.ui.charts import Sparkline
+from kpidesk.ui.sparkline import Sparkline
 
 GOOD = "#15803d"
 BAD = "#b91c1c"

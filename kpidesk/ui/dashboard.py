@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +30,9 @@ from kpidesk.core.periods import GRAINS, Comparison, Grain, add_months, period_b
 from kpidesk.i18n import N_, _
 from kpidesk.labels import COMPARISON_LABELS, DIMENSION_ALL, GRAIN_LABELS
 from kpidesk.ui.cards import CARD_STYLE, KpiCard
-from kpidesk.ui.charts import TrendChart
+
+if TYPE_CHECKING:
+    from kpidesk.ui.charts import TrendChart
 
 PRESETS: dict[str, str] = {
     "this_month": N_("This month"),
@@ -96,6 +99,8 @@ class DashboardPage(QWidget):
     """Period controls on top, the cards by theme, the selected KPI's trend below."""
 
     query_changed = Signal()
+    values_shown = Signal()  # the cards show the new values
+    trend_shown = Signal()  # the trend chart too
     kpi_selected = Signal(str)
     detail_requested = Signal(str)
     import_requested = Signal(str)
@@ -142,8 +147,9 @@ class DashboardPage(QWidget):
         self.detail_button.clicked.connect(lambda: self.detail_requested.emit(self.selected))
         chart_bar.addWidget(self.detail_button)
         chart_layout.addLayout(chart_bar)
-        self.trend = TrendChart()
-        chart_layout.addWidget(self.trend, 1)
+        # The chart library loads after the cards first show their values (a faster start).
+        self._chart_layout = chart_layout
+        self._trend: TrendChart | None = None
         splitter.addWidget(chart_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -375,7 +381,21 @@ class DashboardPage(QWidget):
                 comparison=_(COMPARISON_LABELS[q.compare]).lower(),
             )
         )
-        self._show_trend()
+        self.values_shown.emit()
+        if self._trend is None:
+            QTimer.singleShot(0, self._show_trend)
+        else:
+            self._show_trend()
+
+    @property
+    def trend(self) -> TrendChart:
+        """The trend chart of the selected KPI (made on first use)."""
+        if self._trend is None:
+            from kpidesk.ui.charts import TrendChart
+
+            self._trend = TrendChart()
+            self._chart_layout.addWidget(self._trend, 1)
+        return self._trend
 
     def _show_trend(self) -> None:
         if self.data is None:
@@ -399,6 +419,7 @@ class DashboardPage(QWidget):
             self.currency,
             [p.partial for p in periods],
         )
+        self.trend_shown.emit()
 
 
 def _select(combo: QComboBox, data: object) -> None:

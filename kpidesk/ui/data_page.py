@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.core.kinds import KINDS
 from kpidesk.core.formatting import format_number
+from kpidesk.core.kinds import KINDS
 from kpidesk.i18n import _
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
 from kpidesk.ui import tasks

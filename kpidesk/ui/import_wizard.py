@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from kpidesk.core.formatting import format_number
 from kpidesk.core.kinds import KINDS
 from kpidesk.errors import UserError
-from kpidesk.core.formatting import format_number
 from kpidesk.i18n import _, language
 from kpidesk.io import importer
 from kpidesk.io.importer import ImportOutcome, PreparedSheet, Validation

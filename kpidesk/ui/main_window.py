@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -31,7 +32,6 @@ from kpidesk.store.lock import InstanceLock
 from kpidesk.ui import tasks
 from kpidesk.ui.dashboard import DashboardData, DashboardPage, compute_dashboard
 from kpidesk.ui.data_page import DataPage
-from kpidesk.ui.detail import KpiDetail
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.import_wizard import SUFFIXES, ImportWizard
 from kpidesk.ui.imports_page import ImportsPage
@@ -70,7 +70,8 @@ class MainWindow(QMainWindow):
     """One company database at a time: dashboard, data and imports pages."""
 
     database_opened = Signal(object)
-    dashboard_updated = Signal()
+    values_shown = Signal()  # the cards show fresh values (the chart may follow)
+    dashboard_updated = Signal()  # cards and chart are up to date
 
     def __init__(self, settings: UserSettings, lang: str) -> None:
         super().__init__()
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
 
         self.dashboard.query_changed.connect(self.recompute)
         self.dashboard.detail_requested.connect(self.open_detail)
+        self.dashboard.values_shown.connect(self.values_shown)
+        self.dashboard.trend_shown.connect(self.dashboard_updated)
         self.dashboard.import_requested.connect(lambda _kpi: self.import_files())
         self.imports_page.data_changed.connect(self.reload)
         self.imports_page.import_requested.connect(self.import_files)
@@ -259,10 +262,11 @@ class MainWindow(QMainWindow):
         kpis = implemented()
         self.computer.submit(lambda state: compute_dashboard(engine, query, kpis))
 
-    def open_detail(self, kpi_id: str) -> KpiDetail | None:
+    def open_detail(self, kpi_id: str) -> QDialog | None:
         """The detail of a KPI, on the numbers the dashboard shows now."""
         if self.engine is None or self.dashboard.data is None:
             return None
+        from kpidesk.ui.detail import KpiDetail  # the chart library loads on first use
         detail = KpiDetail(self.engine, self.dashboard.data, kpi_id, self.lang, self.dashboard.currency, self)
         detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         detail.show()
@@ -270,7 +274,6 @@ class MainWindow(QMainWindow):
 
     def _dashboard_ready(self, data: DashboardData) -> None:
         self.dashboard.show_data(data)
-        self.dashboard_updated.emit()
 
     def new_database(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, _("New company database"), "", FILE_FILTER)
