@@ -1,6 +1,7 @@
 """Qt models: thin adapters over the column arrays of a typed frame.
 
-Cells are read by position from numpy columns; sorting is an argsort
+Cells are read by position from numpy columns (categorical columns stay as
+codes and labels, never a million Python strings); sorting is an argsort
 permutation inside the model (Orange's ``AbstractSortTableModel``), filtering a
 boolean mask: neither calls back into Python per row.
 """
@@ -16,10 +17,84 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from kpidesk.core.formatting import format_number
+from kpidesk.i18n import _
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+class _Column:
+    """One column: its raw values by row, its sort keys and its searchable text, made on demand."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self._keys: np.ndarray | None = None
+        self.codes: np.ndarray | None = None
+        self.labels: np.ndarray | None = None
+        if pd.api.types.is_datetime64_any_dtype(series):
+            self.kind = "date"
+            self.values: np.ndarray = series.to_numpy(dtype="datetime64[ns]")
+        elif isinstance(series.dtype, pd.CategoricalDtype):
+            self.kind = "text"
+            self.codes = series.cat.codes.to_numpy()
+            self.labels = np.asarray(series.cat.categories.astype(str), dtype=object)
+            self.values = self.codes
+        elif str(series.dtype) in ("boolean", "bool"):
+            self.kind = "bool"
+            self.values = series.to_numpy(dtype=object, na_value=None)
+        elif pd.api.types.is_numeric_dtype(series):
+            self.kind = "number"
+            self.values = series.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            self.kind = "text"
+            self.values = series.to_numpy(dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def value(self, row: int) -> Any:
+        if self.codes is not None:
+            code = int(self.codes[row])
+            assert self.labels is not None
+            return None if code < 0 else self.labels[code]
+        return self.values[row]
+
+    def keys(self) -> np.ndarray:
+        """A float per row ordering the column (NaN for missing values)."""
+        if self._keys is None:
+            self._keys = self._make_keys()
+        return self._keys
+
+    def _make_keys(self) -> np.ndarray:
+        if self.kind == "number":
+            return self.values
+        if self.kind == "date":
+            keys = self.values.astype("int64").astype("float64")
+            keys[np.isnat(self.values)] = np.nan
+            return keys
+        if self.codes is not None and self.labels is not None:
+            rank = np.empty(len(self.labels), dtype="float64")
+            rank[np.argsort([label.casefold() for label in self.labels], kind="stable")] = np.arange(len(self.labels))
+            return np.where(self.codes >= 0, rank[np.clip(self.codes, 0, None)], np.nan)
+        series = pd.Series(self.values, dtype=object)
+        text = series.where(series.isna(), series.astype(str).str.casefold())
+        if self.kind == "bool":
+            text = series.map(lambda v: None if v is None else float(v))
+        codes, _uniques = pd.factorize(text, sort=True)
+        keys = codes.astype("float64")
+        keys[codes < 0] = np.nan
+        return keys
+
+    def strings(self) -> pd.Series:
+        """The column as lower-case text, for the filter."""
+        if self.codes is not None and self.labels is not None:
+            folded = np.array([label.casefold() for label in self.labels] + [""], dtype=object)
+            return pd.Series(folded[np.where(self.codes >= 0, self.codes, len(self.labels))], dtype=object)
+        if self.kind == "number":
+            return pd.Series(self.values).map(lambda v: "" if math.isnan(v) else f"{v:g}")
+        if self.kind == "date":
+            return pd.Series(pd.to_datetime(self.values)).dt.strftime("%Y-%m-%d %d/%m/%Y").fillna("")
+        return pd.Series(self.values, dtype=object).fillna("").astype(str).str.casefold()
 
 
 class FrameModel(QAbstractTableModel):
@@ -32,8 +107,7 @@ class FrameModel(QAbstractTableModel):
         self._headers = headers or {}
         self._formatters = formatters or {}
         self._frame = pd.DataFrame()
-        self._columns: list[np.ndarray] = []
-        self._kinds: list[str] = []
+        self._columns: list[_Column] = []
         self._order = np.zeros(0, dtype=np.int64)  # view row -> frame row
         self._mask: np.ndarray | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
@@ -50,28 +124,10 @@ class FrameModel(QAbstractTableModel):
     def set_frame(self, frame: pd.DataFrame) -> None:
         self.beginResetModel()
         self._frame = frame
-        self._columns = []
-        self._kinds = []
-        for name in frame.columns:
-            series = frame[name]
-            if pd.api.types.is_datetime64_any_dtype(series):
-                self._columns.append(series.to_numpy(dtype="datetime64[ns]"))
-                self._kinds.append("date")
-            elif isinstance(series.dtype, pd.CategoricalDtype):
-                self._columns.append(series.to_numpy(dtype=object, na_value=None))
-                self._kinds.append("text")
-            elif str(series.dtype) in ("boolean", "bool"):
-                self._columns.append(series.to_numpy(dtype=object, na_value=None))
-                self._kinds.append("bool")
-            elif pd.api.types.is_numeric_dtype(series):
-                self._columns.append(series.to_numpy(dtype="float64", na_value=np.nan))
-                self._kinds.append("number")
-            else:
-                self._columns.append(series.to_numpy(dtype=object))
-                self._kinds.append("text")
+        self._columns = [_Column(frame[name]) for name in frame.columns]
         self._mask = None
         self._order = np.arange(len(frame), dtype=np.int64)
-        if self._sort is not None:
+        if self._sort is not None and self._sort[0] < len(self._columns):
             self._order = self._sorted_order(*self._sort)
         self.endResetModel()
 
@@ -84,13 +140,13 @@ class FrameModel(QAbstractTableModel):
 
     # -- Qt model interface ---------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._order)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -106,17 +162,17 @@ class FrameModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if not (0 <= row < len(self._order) and 0 <= col < len(self._columns)):
             return None
-        value = self._columns[col][self._order[row]]
-        kind = self._kinds[col]
+        column = self._columns[col]
+        value = column.value(int(self._order[row]))
         if role == Qt.ItemDataRole.DisplayRole:
             formatter = self._formatters.get(str(self._frame.columns[col]))
-            if formatter is not None and kind == "number":
+            if formatter is not None and column.kind == "number":
                 return "" if math.isnan(value) else formatter(float(value))
-            return self._display(value, kind)
+            return self._display(value, column.kind)
         if role in (Qt.ItemDataRole.EditRole, SortRole):
-            return _raw(value, kind)
+            return _raw(value, column.kind)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if kind == "number":
+            if column.kind == "number":
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -134,25 +190,18 @@ class FrameModel(QAbstractTableModel):
 
     # -- sort and filter ------------------------------------------------------------------
 
+    def _rows(self) -> np.ndarray:
+        return np.flatnonzero(self._mask) if self._mask is not None else np.arange(len(self._frame), dtype=np.int64)
+
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> np.ndarray:
-        rows = np.flatnonzero(self._mask) if self._mask is not None else np.arange(len(self._frame))
-        values = self._columns[column][rows]
-        kind = self._kinds[column]
-        if kind == "number":
-            keys = values
-        elif kind == "date":
-            keys = values.astype("int64").astype("float64")
-            keys[np.isnat(values)] = np.nan
-        else:
-            codes, _ = pd.factorize(pd.Series(values, dtype=object).map(_text_key), sort=True)
-            keys = codes.astype("float64")
-            keys[codes < 0] = np.nan
-        missing = np.isnan(keys)
+        rows = self._rows()
+        keys = self._columns[column].keys()
+        if self._mask is not None:
+            keys = keys[rows]
         if order == Qt.SortOrder.DescendingOrder:
             keys = -keys
-        # Stable, with missing values last either way.
-        perm = np.lexsort((np.arange(len(keys)), np.where(missing, 0.0, keys), missing))
-        return rows[perm].astype(np.int64)
+        # numpy puts NaN last: missing values stay at the bottom either way; ties keep their order.
+        return rows[np.argsort(keys, kind="stable")].astype(np.int64)
 
     def set_filter(self, text: str) -> None:
         """Keep the rows where some cell contains ``text`` (case-insensitive)."""
@@ -161,19 +210,10 @@ class FrameModel(QAbstractTableModel):
             self._mask = None
         else:
             mask = np.zeros(len(self._frame), dtype=bool)
-            for col, kind in zip(self._columns, self._kinds, strict=True):
-                if kind == "number":
-                    strings = pd.Series(col).map(lambda v: "" if math.isnan(v) else f"{v:g}")
-                elif kind == "date":
-                    strings = pd.Series(pd.to_datetime(col)).dt.strftime("%Y-%m-%d %d/%m/%Y").fillna("")
-                else:
-                    strings = pd.Series(col, dtype=object).fillna("").astype(str)
-                mask |= strings.str.casefold().str.contains(needle, regex=False).to_numpy()
+            for column in self._columns:
+                mask |= column.strings().str.contains(needle, regex=False).to_numpy(dtype=bool)
             self._mask = mask
-        if self._sort is not None:
-            order = self._sorted_order(*self._sort)
-        else:
-            order = np.flatnonzero(self._mask) if self._mask is not None else np.arange(len(self._frame))
+        order = self._sorted_order(*self._sort) if self._sort is not None else self._rows()
         self._relayout(order.astype(np.int64))
 
     def _relayout(self, order: np.ndarray) -> None:
@@ -209,8 +249,6 @@ class FrameModel(QAbstractTableModel):
         if kind == "bool":
             if value is None:
                 return ""
-            from kpidesk.i18n import _
-
             return _("yes") if value else _("no")
         return "" if value is None else str(value)
 
@@ -223,10 +261,3 @@ def _raw(value: Any, kind: str) -> Any:
     if kind == "bool":
         return None if value is None else bool(value)
     return None if value is None else str(value)
-
-
-def _text_key(value: object) -> object:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return str(value).casefold()
-
