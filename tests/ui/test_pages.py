@@ -18,7 +18,7 @@ from kpidesk.core.engine import Engine, Query
 from kpidesk.store.database import Store
 from kpidesk.ui.detail import KpiDetail
 from kpidesk.ui.main_window import MainWindow
-from kpidesk.ui.models import SortRole, FrameModel
+from kpidesk.ui.models import FrameModel, SortRole
 from kpidesk.ui.settings import UserSettings
 from kpidesk.ui.settings_dialog import SettingsDialog
 from kpidesk.ui.targets_dialog import TargetsDialog
