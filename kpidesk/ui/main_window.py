@@ -351,16 +351,37 @@ class MainWindow(QMainWindow):
             self.reload()
 
     def show_definitions(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{k.name(self.lang)}</b><br><code>{k.id}</code></td><td>{k.formula(self.lang)}</td></tr>"
-            for k in catalog.CATALOG
-        )
-        box = QMessageBox(self)
-        box.setObjectName("definitionsDialog")
-        box.setWindowTitle(_("KPI definitions"))
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table cellspacing='6'>{rows}</table>")
-        box.exec()
+        """Help ▸ KPI definitions: every KPI of the catalogue, by theme, with its formula."""
+        from PySide6.QtWidgets import QDialogButtonBox, QTextBrowser, QVBoxLayout
+
+        from kpidesk.core.catalog import THEME_NAMES, THEMES
+        from kpidesk.labels import DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
+
+        parts = []
+        for theme in THEMES:
+            parts.append(f"<h3>{THEME_NAMES[theme][self.lang]}</h3><table cellspacing='4' cellpadding='3'>")
+            for k in catalog.CATALOG:
+                if k.theme != theme:
+                    continue
+                needs = ", ".join(_(KIND_TITLES[n]).lower() for n in k.needs)
+                parts.append(
+                    f"<tr><td width='32%'><b>{k.name(self.lang)}</b><br><code>{k.id}</code></td>"
+                    f"<td>{k.formula(self.lang)}<br><span style='color:#64748b'>{_(UNIT_LABELS[k.unit])} · "
+                    f"{_(DIRECTION_LABELS[k.direction])} · {needs}</span></td></tr>"
+                )
+            parts.append("</table>")
+        dialog = QDialog(self)
+        dialog.setObjectName("definitionsDialog")
+        dialog.setWindowTitle(_("KPI definitions"))
+        dialog.resize(820, 620)
+        layout = QVBoxLayout(dialog)
+        browser = QTextBrowser()
+        browser.setHtml("".join(parts))
+        layout.addWidget(browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.exec()
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -143,3 +143,27 @@ def test_targets_dialog_sets_and_removes_a_target(qtbot: QtBot, demo_copy: Path)
     finally:
         td.QMessageBox.warning = original  # type: ignore[method-assign]
     assert shown and "is not a period" in shown[0]
+
+
+def test_help_lists_every_kpi_definition(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QTextBrowser
+
+    from kpidesk.core import catalog
+
+    window = make_main_window(demo_copy)
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.objectName() == "definitionsDialog"
+        seen.append(dialog.findChild(QTextBrowser).toPlainText())
+        dialog.reject()
+
+    QTimer.singleShot(200, read_and_close)
+    window.actions["action_definitions"].trigger()
+    assert seen
+    for k in catalog.CATALOG:
+        assert k.name_en in seen[0] and k.id in seen[0]
