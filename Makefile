@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench translations clean
+.PHONY: run test lint typecheck bench translations clean installer installer-test
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -32,3 +32,23 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info benchmarks/.cache
+
+# --- Installer (installer/README.md) ---------------------------------------------------------------
+# PyInstaller runs in its own venv, build/venv: KPI Desk installed there as a wheel would install it
+# (PyInstaller does not find the editable install of .venv, which goes through an import hook), with
+# the run-time dependencies only, so none of the test tools can slip into the bundle.
+BUILD_VENV := build/venv
+BUILD_STAMP := $(BUILD_VENV)/.installed
+
+$(BUILD_STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BUILD_VENV)/bin/python || $(PYTHON) -m venv $(BUILD_VENV)
+	$(BUILD_VENV)/bin/python -m pip install --quiet --upgrade pip "setuptools>=68" wheel
+	$(BUILD_VENV)/bin/python -m pip install --quiet ".[installer]"
+	touch $(BUILD_STAMP)
+
+installer: $(BUILD_STAMP)
+	$(BUILD_VENV)/bin/python installer/build.py
+
+installer-test: $(STAMP)
+	$(BIN)/python installer/smoke_test.py --source-python $(BIN)/python

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from kpidesk import __version__, i18n
+from kpidesk.resources_path import resource_path
 from kpidesk.ui import errors, paths
 from kpidesk.ui.main_window import MainWindow
 from kpidesk.ui.settings import UserSettings
@@ -26,6 +28,9 @@ def application() -> QApplication:
     app.setOrganizationName("KPI Desk")
     app.setApplicationName("KPI Desk")
     app.setApplicationVersion(__version__)
+    # The menu entry installed on Linux is kpidesk.desktop: Wayland matches windows to it by this name.
+    app.setDesktopFileName("kpidesk")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "kpidesk-256.png"))))
     return app
 
 
