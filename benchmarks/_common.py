@@ -25,9 +25,7 @@ def cache_dir() -> Path:
     return CACHE
 
 
-def median_time(
-    run: Callable[[], object], repeat: int = 3, setup: Callable[[], object] | None = None
-) -> float:
+def median_time(run: Callable[[], object], repeat: int = 3, setup: Callable[[], object] | None = None) -> float:
     """The median wall time in seconds of ``repeat`` runs of ``run`` (``setup`` untimed)."""
     times = []
     for _ in range(repeat):

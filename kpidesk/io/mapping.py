@@ -10,6 +10,7 @@ field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -699,6 +700,7 @@ EXACT = 1000
 PARTIAL = 500
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(header: str) -> str:
     """``header`` compared loosely: lower case, no accents, one space between words."""
     decomposed = unicodedata.normalize("NFKD", str(header).lower())
@@ -731,18 +733,23 @@ class FieldMatch:
         return self.score >= EXACT - 100
 
 
+@functools.lru_cache(maxsize=256)
+def _prepared(synonyms: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each synonym as (compact form, words), normalised once."""
+    return tuple((_compact(s), tuple(normalise(s).split())) for s in synonyms)
+
+
 def _score(header: str, synonyms: tuple[str, ...]) -> int:
     compact = _compact(header)
-    words = normalise(header).split()
+    words = tuple(normalise(header).split())
     if not compact:
         return 0
+    blockers = _BLOCKERS.intersection(words)
     best = 0
-    for rank, synonym in enumerate(synonyms):
-        syn_compact = _compact(synonym)
+    for rank, (syn_compact, syn_words) in enumerate(_prepared(synonyms)):
         if compact == syn_compact:
             return EXACT - rank
-        syn_words = normalise(synonym).split()
-        if best or not syn_words or _BLOCKERS.intersection(words) - set(syn_words):
+        if best or not syn_words or blockers - set(syn_words):
             continue
         if len(syn_words) == 1 and syn_words[0] not in _PARTIAL_WORDS:
             continue

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
+from kpidesk.io.values import Column, cell_text
 
 __all__ = [
     "CSV_SHEET",
@@ -60,12 +62,14 @@ class RawSheet:
         sheet: the sheet name, or None for a CSV file.
         rows: the rows, the first one being row ``first_row`` of the sheet.
         first_row: the 1-based row number (as Excel shows it) of ``rows[0]``.
+        rectangular: every row has the same length (true of workbooks, not of CSV).
     """
 
     file: str
     sheet: str | None
     rows: list[list[Any]]
     first_row: int = 1
+    rectangular: bool = False
 
 
 # -- workbook kinds and whole-file problems --------------------------------------------------
@@ -83,8 +87,7 @@ def _extension(path: Path) -> str:
             )
         raise UserError(
             _(
-                "{file}: the file name has no extension. Save it as .xlsx, .xls, .ods or .csv and import it "
-                "again."
+                "{file}: the file name has no extension. Save it as .xlsx, .xls, .ods or .csv and import it again."
             ).format(file=path.name)
         )
     return ext
@@ -101,16 +104,15 @@ def _head(path: Path) -> bytes:
         raise UserError(_("{file}: no such file. Check the name and the folder.").format(file=path)) from exc
     except OSError as exc:
         raise UserError(
-            _(
-                "{file} cannot be read ({reason}). "
-                "Close the program that has it open, or check its permissions."
-            ).format(file=path.name, reason=exc.strerror or exc)
+            _("{file} cannot be read ({reason}). Close the program that has it open, or check its permissions.").format(
+                file=path.name, reason=exc.strerror or exc
+            )
         ) from exc
     if not head:
         raise UserError(
-            _(
-                "{file} is empty (0 bytes). Check that the export finished, then import the file again."
-            ).format(file=path.name)
+            _("{file} is empty (0 bytes). Check that the export finished, then import the file again.").format(
+                file=path.name
+            )
         )
     return head
 
@@ -121,7 +123,8 @@ def _is_encrypted(path: Path) -> bool:
         data = path.read_bytes()
     except OSError:
         return False
-    return _ENCRYPTED_MARK in data or b"EncryptedPackage" in data
+    # The stream names of an OLE2 directory are UTF-16LE.
+    return _ENCRYPTED_MARK in data
 
 
 def _encrypted_error(path: Path) -> UserError:
@@ -189,7 +192,14 @@ def _open_workbook(path: Path, ext: str, fmt: str) -> CalamineWorkbook:
     expected = {".xlsx": "zip", ".xlsm": "zip", ".ods": "zip", ".xls": "ole"}[ext]
     try:
         if fmt == expected:
-            return CalamineWorkbook.from_path(path)
+            try:
+                return CalamineWorkbook.from_path(path)
+            except PasswordError:
+                raise
+            except CalamineError:
+                if fmt != "zip":
+                    raise
+                # An .ods named .xlsx, or the reverse: let calamine go by the content.
         # The name lies (an .xlsx saved as .xls, say): let calamine go by the content.
         with path.open("rb") as fh:
             return CalamineWorkbook.from_filelike(fh)
@@ -217,9 +227,7 @@ def _has_workbook_part(path: Path) -> bool:
             names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
-    return (
-        "xl/workbook.xml" in names or "content.xml" in names or any(n.endswith("workbook.xml") for n in names)
-    )
+    return "xl/workbook.xml" in names or "content.xml" in names or any(n.endswith("workbook.xml") for n in names)
 
 
 # -- listing and reading sheets --------------------------------------------------------------
@@ -297,7 +305,7 @@ class Book:
             raise
         except BaseException as exc:  # a calamine panic (pyo3 PanicException)
             raise _damaged(p, exc) from exc
-        return RawSheet(file=p.name, sheet=sheet, rows=rows, first_row=1)
+        return RawSheet(file=p.name, sheet=sheet, rows=rows, first_row=1, rectangular=True)
 
     def close(self) -> None:
         if self._wb is not None:
@@ -455,13 +463,17 @@ def read_csv(path: Path) -> RawSheet:
         ) from exc
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UserError(
-            _("{file} is empty. Check that the export finished, then import the file again.").format(
-                file=path.name
-            )
+            _("{file} is empty. Check that the export finished, then import the file again.").format(file=path.name)
         )
     text = decode_text(data, path.name)
     head = text[:65536].splitlines()
-    delimiter = _detect_delimiter(head)
+    hint = re.fullmatch(r'"?sep=(.)"?', head[0].strip()) if head else None
+    if hint:
+        # Excel's "sep=;" first line names the delimiter; Excel hides it, so its rows start after it.
+        delimiter = hint.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delimiter = _detect_delimiter(head)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -501,9 +513,7 @@ def detect_header_row(rows: Sequence[Sequence[Any]], limit: int = _HEADER_SCAN_R
             continue
         labels = sum(1 for v in row if _is_label(v))
         distinct = len({str(v).strip().lower() for v in row if _is_label(v)})
-        if width == 1 or (
-            filled >= max(2, 0.6 * width) and labels >= 0.6 * filled and distinct >= 0.8 * labels
-        ):
+        if width == 1 or (filled >= max(2, 0.6 * width) and labels >= 0.6 * filled and distinct >= 0.8 * labels):
             return index
     return next((i for i, w in enumerate(widths) if w), 0)
 
@@ -513,8 +523,6 @@ def header_names(cells: Sequence[Any], width: int) -> list[str]:
 
     An empty title becomes "Column C" (its letter); a repeated one gets " (2)".
     """
-    from kpidesk.io.values import cell_text
-
     names: list[str] = []
     seen: dict[str, int] = {}
     for i in range(width):
@@ -568,7 +576,9 @@ class PreparedSheet:
     rows: list[list[Any]]
     first_data_row: int
     positions: list[int]
+    rectangular: bool = False
     _columns: dict[str, Any] | None = None
+    _cells: dict[str, Column] | None = None
 
     @property
     def row_count(self) -> int:
@@ -580,15 +590,21 @@ class PreparedSheet:
             self._columns = self._transpose()
         return self._columns[header]
 
-    def _transpose(self) -> dict[str, Any]:
-        import numpy as np
+    def cells(self, header: str) -> Column:
+        """One column ready to parse (blank cells found once, shared by every step)."""
+        if self._cells is None:
+            self._cells = {}
+        if header not in self._cells:
+            self._cells[header] = Column.of(self.column(header))
+        return self._cells[header]
 
+    def _transpose(self) -> dict[str, Any]:
         rows = self.rows
         if not rows:
             return {h: np.empty(0, dtype=object) for h in self.headers}
         width = max(self.positions, default=-1) + 1
-        lengths = {len(rows[0]), len(rows[-1])}
-        if len(lengths) > 1 or lengths.pop() < width or any(len(row) != len(rows[0]) for row in rows):
+        ragged = not self.rectangular and any(len(row) != len(rows[0]) for row in rows)
+        if ragged or len(rows[0]) < width:
             # Ragged rows (CSV): pad them to a rectangle first.
             width = max(width, max(len(row) for row in rows))
             rows = [row if len(row) == width else [*row, *([""] * (width - len(row)))] for row in rows]
@@ -613,9 +629,7 @@ def prepare(raw: RawSheet, header_row: int | None = None) -> PreparedSheet:
     Raises:
         UserError: the sheet is empty, or has a header but no data rows.
     """
-    where = (
-        raw.file if raw.sheet is None else _("{file}, sheet '{sheet}'").format(file=raw.file, sheet=raw.sheet)
-    )
+    where = raw.file if raw.sheet is None else _("{file}, sheet '{sheet}'").format(file=raw.file, sheet=raw.sheet)
     rows = raw.rows
     if not any(any(not _is_blank(v) for v in row) for row in rows[:1000]) and not _any_filled(rows):
         raise UserError(
@@ -655,6 +669,7 @@ def prepare(raw: RawSheet, header_row: int | None = None) -> PreparedSheet:
         rows=data,
         first_data_row=raw.first_row + index + 1,
         positions=keep,
+        rectangular=raw.rectangular,
     )
 
 

@@ -20,6 +20,7 @@ from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.io import values as V
 from kpidesk.io.reading import PreparedSheet
+from kpidesk.labels import KIND_TITLES
 
 __all__ = ["RowError", "Validation", "check_required", "validate"]
 
@@ -50,10 +51,10 @@ class Validation(NamedTuple):
 def _required_missing_error(file: str, kind: str, field: str, headers: list[str]) -> UserError:
     return UserError(
         _(
-            "{file}: no column was found for '{field}', which {kind} data needs. The columns are: {columns}. "
+            "{file}: no column was found for '{field}', which is required for {kind}. The columns are: {columns}. "
             "Choose its column in the mapping step (on the command line: --map {field}=COLUMN), "
-            "or check that this is {kind} data."
-        ).format(file=file, field=field, kind=kind, columns=", ".join(headers))
+            "or check the kind of data."
+        ).format(file=file, field=field, kind=_(KIND_TITLES[kind]).lower(), columns=", ".join(headers))
     )
 
 
@@ -82,7 +83,7 @@ def _message_for(ftype: str, kind: str, field: str) -> str:
     return _("This value cannot be read")
 
 
-def _parse(kind: str, field: str, ftype: str, raw: np.ndarray) -> V.Parsed:
+def _parse(kind: str, field: str, ftype: str, raw: V.Column) -> V.Parsed:
     if kind == "targets" and field == "period":
         return V.parse_periods(raw)
     if kind == "spend" and field == "category":
@@ -145,17 +146,14 @@ def validate(
     for step, field in enumerate(fields):
         column = mapping[field]
         ftype = spec.field(field).type
-        raw = prepared.column(column)
-        parsed = _parse(kind, field, ftype, raw)
+        parsed = _parse(kind, field, ftype, prepared.cells(column))
         invalid = parsed.invalid
         if parsed.invalid.any():
             problems.append((parsed.invalid, field, column, _message_for(ftype, kind, field)))
         if kind == "surveys" and field == "score":
             out_of_range = parsed.ok & ((parsed.values < 0) | (parsed.values > 10))
             if out_of_range.any():
-                problems.append(
-                    (out_of_range, field, column, _("Score out of range: it must be between 0 and 10"))
-                )
+                problems.append((out_of_range, field, column, _("Score out of range: it must be between 0 and 10")))
                 invalid = invalid | out_of_range
         if ftype == "bool":
             columns[field] = pd.arrays.BooleanArray(parsed.values.astype(bool), parsed.missing | invalid)
@@ -197,12 +195,11 @@ def _blank_rows(prepared: PreparedSheet, first: list[str]) -> np.ndarray:
     for header in [*first, *(h for h in prepared.headers if h not in first)]:
         if not blank.any():
             break
-        column = prepared.column(header)
+        if header in first:
+            blank &= prepared.cells(header).blank
+            continue
         candidates = np.flatnonzero(blank)
-        if len(candidates) < len(blank) // 4:
-            blank[candidates] = V.blank_mask(column[candidates])
-        else:
-            blank &= V.blank_mask(column)
+        blank[candidates] = V.blank_mask(prepared.column(header)[candidates])
     return blank
 
 
@@ -219,7 +216,8 @@ def _sales_amount(
         missing = np.isnan(columns["amount"])
         for field in ("quantity", "unit_price"):
             values = columns[field]
-            mask = missing & np.isnan(values)
+            # A value that is there but unreadable is reported already, as such.
+            mask = missing & np.isnan(values) & ~_flagged(problems, field, len(values))
             if mask.any():
                 problems.append(
                     (
@@ -242,13 +240,18 @@ def _sales_amount(
             columns["amount"] = amount
             gap &= ~fill
     # Blank amounts that could not be computed (the invalid ones are reported already).
-    invalid_amount = np.zeros(len(amount), dtype=bool)
-    for mask, field, _column, _message in problems:
-        if field == "amount":
-            invalid_amount |= mask
-    gap &= ~invalid_amount
+    gap &= ~_flagged(problems, "amount", len(amount))
     if gap.any():
         problems.append((gap, "amount", mapping["amount"], _("Required value missing")))
+
+
+def _flagged(problems: list[tuple[np.ndarray, str, str, str]], field: str, n: int) -> np.ndarray:
+    """The rows where ``field`` already has a problem."""
+    flagged = np.zeros(n, dtype=bool)
+    for mask, name, _column, _message in problems:
+        if name == field:
+            flagged |= mask
+    return flagged
 
 
 def _errors(

@@ -147,7 +147,10 @@ class Column:
     _factorised: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def of(cls, values: Sequence[Any] | np.ndarray) -> Column:
+    def of(cls, values: Sequence[Any] | np.ndarray | Column) -> Column:
+        """``values`` ready to parse (a :class:`Column` is returned as it is)."""
+        if isinstance(values, Column):
+            return values
         arr = as_object_array(values)
         blank = blank_mask(arr)
         cells = arr
@@ -160,6 +163,14 @@ class Column:
 
     def __len__(self) -> int:
         return len(self.cells)
+
+    def numbers(self) -> np.ndarray:
+        """The cells as ``float64`` (NaN for blanks), for a column of number cells."""
+        cells = self.cells
+        if self.blank.any():
+            cells = cells.copy()
+            cells[self.blank] = np.nan
+        return np.asarray(cells.astype(np.float64))
 
     def factorised(self) -> tuple[np.ndarray, np.ndarray]:
         """(codes, uniques): each row's index in the distinct values (-1 for a blank)."""
@@ -190,8 +201,16 @@ class _Uniques:
 
 
 def _uniques(values: np.ndarray, tokens: frozenset[str]) -> _Uniques:
-    is_str = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-    text = pd.Series([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
+    kind = infer_dtype(values, skipna=True)
+    if kind == "string":
+        is_str = np.ones(len(values), dtype=bool)
+        text = pd.Series(values, dtype=object).str.strip()
+    elif kind in _NUMERIC_KINDS or kind in _DATE_KINDS:
+        is_str = np.zeros(len(values), dtype=bool)
+        text = pd.Series("", index=range(len(values)), dtype=object)
+    else:
+        is_str = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+        text = pd.Series([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
     missing = is_str & text.str.lower().isin(tokens).to_numpy(dtype=bool)
     return _Uniques(values, is_str, text, missing)
 
@@ -237,7 +256,7 @@ _COMMA_DECIMAL_EVIDENCE = re.compile(r"\d,(?:\d{1,2}|\d{4,})$|^\d{1,3}(?:[ .]\d{
 _COMMA_THOUSANDS_EVIDENCE = re.compile(r"^\d{1,3}(?:,\d{3}){2,}$|^\d{1,3}(?:,\d{3})+\.\d+$")
 
 
-def parse_numbers(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_numbers(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Numbers from numeric cells and text such as ``1 234,56 €``, ``€ 162``, ``(123)``.
 
     Text rules: spaces of any kind (including U+00A0 and U+202F) and currency
@@ -250,8 +269,7 @@ def parse_numbers(values: Sequence[Any] | np.ndarray) -> Parsed:
     column = Column.of(values)
     if column.kind in _NUMERIC_KINDS or column.kind == "empty":
         # The fast path: a column of number cells (None for the blanks).
-        out = np.asarray(pd.to_numeric(column.cells, errors="coerce"), dtype=np.float64)
-        return Parsed(out, column.blank.copy(), np.zeros(len(column), dtype=bool))
+        return Parsed(column.numbers(), column.blank.copy(), np.zeros(len(column), dtype=bool))
     return _spread(column, VALUE_MISSING, _numbers_of, np.nan)
 
 
@@ -366,7 +384,7 @@ _NUMERIC_MY = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)?$")
 
 
-def parse_dates(values: Sequence[Any] | np.ndarray, dayfirst: bool | None = None) -> Parsed:
+def parse_dates(values: Sequence[Any] | np.ndarray | Column, dayfirst: bool | None = None) -> Parsed:
     """Dates from date cells, Excel serial numbers and text.
 
     Text: ISO (``2024-03-05``, with an optional time), day-first numbers
@@ -387,8 +405,7 @@ def parse_dates(values: Sequence[Any] | np.ndarray, dayfirst: bool | None = None
         out = _to_datetimes(column.cells)
         return Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
     if column.kind in _NUMERIC_KINDS:
-        numbers = np.asarray(pd.to_numeric(column.cells, errors="coerce"), dtype=np.float64)
-        out = _from_serials(numbers)
+        out = _from_serials(column.numbers())
         return Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
     return _spread(column, VALUE_MISSING, lambda u: _dates_of(u, dayfirst), nat)
 
@@ -396,7 +413,9 @@ def parse_dates(values: Sequence[Any] | np.ndarray, dayfirst: bool | None = None
 def _to_datetimes(cells: np.ndarray) -> np.ndarray:
     """Date and datetime cells (None for blanks) as ``datetime64[ns]``; NaT when out of range."""
     try:
-        return np.asarray(pd.to_datetime(cells, errors="coerce").to_numpy(dtype="datetime64[ns]"))
+        # No cache: it would hash every cell to find the distinct ones, which costs more
+        # than converting date objects.
+        return np.asarray(pd.to_datetime(cells, errors="coerce", cache=False).to_numpy(dtype="datetime64[ns]"))
     except (ValueError, TypeError, OverflowError):
         return np.array([_one_date(v) for v in cells], dtype="datetime64[ns]")
 
@@ -529,7 +548,7 @@ def fold_date_text(text: str) -> str:
 # -- text ----------------------------------------------------------------------------------
 
 
-def parse_texts(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_texts(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Text and identifiers, exactly as the user sees them.
 
     Strings are stripped of surrounding spaces and kept as they are (``None`` is a
@@ -538,8 +557,7 @@ def parse_texts(values: Sequence[Any] | np.ndarray) -> Parsed:
     """
     column = Column.of(values)
     if column.kind in _NUMERIC_KINDS:
-        numbers = np.asarray(pd.to_numeric(column.cells, errors="coerce"), dtype=np.float64)
-        codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
+        codes, uniques = pd.factorize(column.numbers(), use_na_sentinel=True)
         labels = _number_texts(np.asarray(uniques, dtype=np.float64))
         out = labels[codes] if len(labels) else np.full(len(column), None, dtype=object)
         missing = np.asarray(codes < 0, dtype=bool)
@@ -555,7 +573,7 @@ def _texts_of(uniq: _Uniques) -> tuple[np.ndarray, np.ndarray]:
     other = uniq.other
     if other.any():
         values = uniq.values[other]
-        if all(_is_number(v) for v in values):
+        if infer_dtype(values, skipna=True) in _NUMERIC_KINDS:
             out[other] = _number_texts(np.asarray(values, dtype=np.float64))
         else:
             out[other] = [cell_text(v) for v in values]
@@ -579,7 +597,7 @@ _FALSE = frozenset({"non", "n", "no", "faux", "false", "0"})
 _MARKS = frozenset({"x", "✓", "✔", "☑", "v"})
 
 
-def parse_bools(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_bools(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Yes/no flags: oui/non, yes/no, vrai/faux, true/false, 1/0, boolean cells.
 
     A column that marks its "yes" rows with ``x`` (or a tick) and nothing else
@@ -643,7 +661,7 @@ def _classifier(classify: Callable[[pd.Series], np.ndarray]) -> Callable[[_Uniqu
     return parse
 
 
-def parse_statuses(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_statuses(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Opportunity statuses ``open``/``won``/``lost`` from any CRM stage name.
 
     gagné, won, "Closed Won", signé… are won; perdu, lost, "Closed Lost",
@@ -676,7 +694,7 @@ _ACTIVITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def parse_activity_types(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_activity_types(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Activity types: appel/call, RDV/rendez-vous/réunion/meeting, proposition/devis/proposal,
     e-mail/mail; anything else is ``other``."""
 
@@ -695,7 +713,7 @@ def parse_activity_types(values: Sequence[Any] | np.ndarray) -> Parsed:
 _SALES_SPEND = re.compile(r"\b(?:sales|vente|ventes|commercial|commerciale|commerciaux|force de vente)\b")
 
 
-def parse_spend_categories(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_spend_categories(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Spend categories ``marketing`` or ``sales`` (ventes, commercial…); blank is marketing."""
 
     def classify(folded: pd.Series) -> np.ndarray:
@@ -728,7 +746,7 @@ def _period_of(text: str) -> str | None:
     return None
 
 
-def parse_periods(values: Sequence[Any] | np.ndarray) -> Parsed:
+def parse_periods(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     """Target periods as labels: ``2024``, ``2024-Q1``, ``2024-03``, ``2024-W05``.
 
     Also reads ``T1 2024``/``Q1-2024`` (quarters), ``03/2024``, ``mars 2024``, a
