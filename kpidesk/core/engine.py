@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 
 from kpidesk.core import catalog
 from kpidesk.core.catalog import LOW_CONFIDENCE_BASE, KpiDef
+from kpidesk.core.cells import MISSING_DAY, factorize_objects, group_sum
 from kpidesk.core.kinds import KINDS, date_field, dimension_field
 from kpidesk.core.periods import (
     Comparison,
@@ -36,6 +38,7 @@ from kpidesk.core.periods import (
 from kpidesk.core.settings import CompanySettings
 
 _EPOCH = dt.date(1970, 1, 1)
+_NS_PER_DAY = 86_400 * 10**9
 
 
 def day_number(d: dt.date) -> int:
@@ -84,6 +87,13 @@ class KpiRow:
     end: dt.date
     partial: bool = False
     base: int | None = None
+    #: The value may still change as time passes (a one-time-buyer window not yet elapsed).
+    provisional: bool = False
+    #: Figures shown beside the value (``sales_cycle_days``: ``{"median": ...}``); not in the JSON.
+    extra: dict[str, float] = field(default_factory=dict)
+    #: ``[target_start, target_end)``: the days the target covers (for pacing), when there is one.
+    target_start: dt.date | None = None
+    target_end: dt.date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,44 +198,93 @@ class Table:
     def days(self, column: str) -> np.ndarray:
         """Day numbers of a date column (``INT64_MIN`` where missing)."""
         if column not in self._days:
+            if column not in self.frame.columns:
+                self._days[column] = np.full(self.n, MISSING_DAY, dtype=np.int64)
+                return self._days[column]
             values = self.frame[column].to_numpy(dtype="datetime64[ns]")
-            days = values.astype("datetime64[D]").astype(np.int64)
-            days[np.isnat(values)] = np.iinfo(np.int64).min
+            days = values.view(np.int64) // _NS_PER_DAY  # floor: the day of a time of day
+            days[np.isnat(values)] = MISSING_DAY
             self._days[column] = days
         return self._days[column]
+
+    def code_of(self, column: str, label: str) -> int:
+        """The code of ``label`` in a column, -1 when absent."""
+        _, labels = self.codes(column)
+        for i, value in enumerate(labels):
+            if str(value) == label:
+                return i
+        return -1
 
     def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, labels) of a text column; missing values have code -1."""
         if column not in self._codes:
+            if column not in self.frame.columns:
+                self._codes[column] = (np.full(self.n, -1, dtype=np.int64), np.empty(0, dtype=object))
+                return self._codes[column]
             series = self.frame[column]
             if isinstance(series.dtype, pd.CategoricalDtype):
                 codes = series.cat.codes.to_numpy().astype(np.int64)
                 labels = np.asarray(series.cat.categories.astype(str), dtype=object)
             else:
-                codes, uniques = pd.factorize(series.astype("object"), use_na_sentinel=True)
-                codes = codes.astype(np.int64)
-                labels = np.asarray([str(u) for u in uniques], dtype=object)
+                codes, uniques = factorize_objects(series.to_numpy(dtype=object))
+                labels = np.asarray(uniques, dtype=object)
+                if pd.api.types.infer_dtype(labels, skipna=False) != "string":
+                    labels = np.asarray([str(u) for u in labels], dtype=object)
             self._codes[column] = (codes, labels)
         return self._codes[column]
 
     def numbers(self, column: str) -> np.ndarray:
+        """A number column as float64 (NaN where missing)."""
+        if column not in self.frame.columns:
+            return np.full(self.n, np.nan)
         return self.frame[column].to_numpy(dtype="float64", na_value=np.nan)
+
+    def flags(self, column: str) -> np.ndarray:
+        """A yes/no column as int8: 1 yes, 0 no, -1 missing."""
+        if column not in self.frame.columns:
+            return np.full(self.n, -1, dtype=np.int8)
+        series = self.frame[column]
+        values = series.astype("boolean")
+        out = np.where(values.isna().to_numpy(), -1, values.fillna(False).to_numpy(dtype=bool).astype(np.int8))
+        return out.astype(np.int8)
+
+    def has_column(self, column: str) -> bool:
+        return column in self.frame.columns
+
+
+Scope = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def scope_key(filters: Mapping[str, frozenset[str]]) -> Scope:
+    """A hashable key of a set of filters (the prepared data of a scope is cached under it)."""
+    return tuple(sorted((d, tuple(sorted(str(m) for m in ms))) for d, ms in filters.items()))
 
 
 @dataclass
 class Ctx:
-    """What a KPI function sees: the prepared tables, the row filter and the settings."""
+    """What a KPI function sees: the prepared tables, the filters, the breakdown and the settings.
+
+    ``results`` lives for one :meth:`Engine.compute`/:meth:`Engine.summary` call, so that KPIs
+    built on the same parts (retention and churn, CLV and the CLV/CAC ratio) share them.
+    """
 
     engine: Engine
     settings: CompanySettings
-    masks: dict[str, np.ndarray]
+    filters: Mapping[str, frozenset[str]]
     by: str | None
+    results: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> Scope:
+        return scope_key(self.filters)
 
     def table(self, kind: str) -> Table:
         return self.engine.tables[kind]
 
     def mask(self, kind: str) -> np.ndarray:
-        return self.masks[kind]
+        """The rows of ``kind`` kept by the filters."""
+        mask: np.ndarray = self.engine.scoped(self.scope, ("mask", kind), lambda: self.engine.mask(kind, self.filters))
+        return mask
 
     def member_codes(self, kind: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Codes of the breakdown dimension in ``kind``, or None without a breakdown."""
@@ -235,17 +294,33 @@ class Ctx:
         assert column is not None
         return self.table(kind).codes(column)
 
+    def prepared(self, name: str, build: Callable[[], Any]) -> Any:
+        """Data prepared once per scope (filters) and breakdown, kept by the engine across queries."""
+        return self.engine.scoped(self.scope, (self.by, name), build)
+
+    def result(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A part computed once per call (keyed with the intervals it was computed over)."""
+        full = (self.by, key)
+        if full not in self.results:
+            self.results[full] = build()
+        return self.results[full]
+
 
 @dataclass
 class Values:
     """A KPI's values over intervals: ``value[i]`` (NaN = undefined) and the size of its base.
 
-    With a breakdown, ``value`` and ``base`` are ``(intervals, members)`` arrays.
+    With a breakdown, ``value`` and ``base`` are ``(intervals, members)`` arrays and
+    ``members`` their labels.
     """
 
     value: np.ndarray
     base: np.ndarray | None = None
     members: np.ndarray | None = None
+    #: True where the value is provisional (same shape as ``value``).
+    provisional: np.ndarray | None = None
+    #: Figures shown beside the value, same shape as ``value`` (NaN = undefined).
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 KpiFunction = Callable[[Ctx, Intervals], Values]
@@ -267,17 +342,17 @@ def implemented() -> tuple[str, ...]:
     return tuple(k.id for k in catalog.CATALOG if k.id in _FUNCTIONS)
 
 
+#: Functions that compute an engine's data-level facts ahead of time (:meth:`Engine.prepare`).
+_PREPARERS: list[Callable[[Engine], None]] = []
+
+
+def preparer(fn: Callable[[Engine], None]) -> Callable[[Engine], None]:
+    """Register a function of :meth:`Engine.prepare`."""
+    _PREPARERS.append(fn)
+    return fn
+
+
 # -- aggregation helpers ----------------------------------------------------------------------
-
-
-def group_sum(idx: np.ndarray, weights: np.ndarray, n: int, member: np.ndarray | None, m: int) -> np.ndarray:
-    """Σ weights per interval (and member): rows with idx -1 (or member -1) are left out."""
-    keep = idx >= 0
-    if member is None:
-        return np.bincount(idx[keep], weights=weights[keep], minlength=n)[:n].astype("float64")
-    keep &= member >= 0
-    key = idx[keep] * m + member[keep]
-    return np.bincount(key, weights=weights[keep], minlength=n * m)[: n * m].reshape(n, m).astype("float64")
 
 
 def group_count(idx: np.ndarray, n: int, member: np.ndarray | None, m: int) -> np.ndarray:
@@ -300,9 +375,10 @@ def group_distinct(
 
 
 def ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """``num / den * scale`` with NaN where the denominator is 0."""
+    """``num * scale / den`` with NaN where the denominator is 0 (scaled first: 1100 x 100 / 500
+    is exactly 220)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(den != 0, num / np.where(den != 0, den, 1) * scale, np.nan)
+        out = np.where(den != 0, num * scale / np.where(den != 0, den, 1), np.nan)
     return out.astype("float64")
 
 
@@ -310,7 +386,17 @@ def ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
 
 
 class Engine:
-    """The prepared data of one company, ready to answer queries."""
+    """The prepared data of one company, ready to answer queries.
+
+    Preparation is lazy and cached at two levels: facts about the data (each table's day
+    numbers and codes, each customer's first purchases) once per engine, and the rows of a
+    scope (a set of filters) summed by day and member once per scope and breakdown, so that a
+    query only touches those small day-level tables. The engine is not thread-safe: one
+    thread computes at a time (the window runs one task at a time).
+    """
+
+    #: How many scopes (sets of filters) keep their prepared data.
+    SCOPES_KEPT = 6
 
     def __init__(
         self,
@@ -327,6 +413,7 @@ class Engine:
                 frame = pd.DataFrame({c: pd.Series(dtype="object") for c in KINDS[kind].field_names})
             self.tables[kind] = Table(kind, frame)
         self._cache: dict[str, Any] = {}
+        self._scopes: OrderedDict[Scope, dict[Any, Any]] = OrderedDict()
         self._targets = self._prepare_targets()
 
     # -- facts about the data
@@ -336,19 +423,37 @@ class Engine:
 
     def data_range(self) -> tuple[dt.date, dt.date] | None:
         """First and last date of any dated row."""
+        found: tuple[dt.date, dt.date] | None = self.cached("data_range", self._data_range)
+        return found
+
+    def _data_range(self) -> tuple[dt.date, dt.date] | None:
         lows, highs = [], []
         for kind, table in self.tables.items():
             column = date_field(kind)
             if column is None or table.n == 0:
                 continue
             days = table.days(column)
-            days = days[days != np.iinfo(np.int64).min]
+            days = days[days != MISSING_DAY]
             if len(days):
                 lows.append(int(days.min()))
                 highs.append(int(days.max()))
         if not lows:
             return None
         return from_day_number(min(lows)), from_day_number(max(highs))
+
+    def as_of(self) -> dt.date:
+        """The day up to which purchases are known: the last sale, or today if earlier.
+
+        A one-time-buyer window that ends after this day has not elapsed: the value is
+        provisional (a second purchase may still come, or may simply not be imported yet).
+        """
+        last: int | None = self.cached("sales.last_day", self._last_sale)
+        return self.today if last is None else min(self.today, from_day_number(last))
+
+    def _last_sale(self) -> int | None:
+        days = self.tables["sales"].days("date")
+        days = days[days != MISSING_DAY]
+        return int(days.max()) if len(days) else None
 
     def members(self, dimension: str) -> list[str]:
         """Every member of ``dimension`` found in any kind, sorted."""
@@ -359,8 +464,9 @@ class Engine:
             column = dimension_field(kind, dimension)
             if column is None:
                 continue
-            _, labels = table.codes(column)
-            found.update(str(v) for v in labels)
+            codes, labels = table.codes(column)
+            used = np.unique(codes[codes >= 0])
+            found.update(str(labels[i]) for i in used)
         return sorted(found, key=str.casefold)
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
@@ -369,14 +475,52 @@ class Engine:
             self._cache[key] = build()
         return self._cache[key]
 
+    def scoped(self, scope: Scope, key: Any, build: Callable[[], Any]) -> Any:
+        """Per-scope memo (prepared rows of a set of filters); the least recently used go first."""
+        entries = self._scopes.get(scope)
+        if entries is None:
+            entries = self._scopes[scope] = {}
+            while len(self._scopes) > self.SCOPES_KEPT:
+                self._scopes.popitem(last=False)
+        else:
+            self._scopes.move_to_end(scope)
+        if key not in entries:
+            entries[key] = build()
+        return entries[key]
+
+    def forget_scopes(self) -> None:
+        """Drop the prepared data of every scope (benchmarks; the data-level facts stay)."""
+        self._scopes.clear()
+
+    def prepare(self) -> None:
+        """Compute the data-level facts now (day numbers, codes, first purchases) rather than lazily."""
+        for prepare in _PREPARERS:
+            prepare(self)
+
+    def mask(self, kind: str, filters: Mapping[str, frozenset[str]]) -> np.ndarray:
+        """The rows of ``kind`` whose members are kept by ``filters``."""
+        table = self.tables[kind]
+        mask = np.ones(table.n, dtype=bool)
+        for dimension, members in filters.items():
+            column = dimension_field(kind, dimension)
+            if column is None or table.n == 0:
+                continue
+            codes, labels = table.codes(column)
+            if not len(labels):
+                mask[:] = False
+                continue
+            allowed = np.array([str(label) in members for label in labels], dtype=bool)
+            mask &= (codes >= 0) & allowed[np.clip(codes, 0, None)]
+        return mask
+
     # -- targets
 
-    def _prepare_targets(self) -> list[_Target]:
+    def _prepare_targets(self) -> dict[tuple[str, str | None, str | None], list[_Target]]:
         table = self.tables["targets"]
-        out: list[_Target] = []
+        out: dict[tuple[str, str | None, str | None], list[_Target]] = {}
         if table.n == 0:
             return out
-        f = table.frame
+        f = table.frame.reindex(columns=list(KINDS["targets"].field_names))
         for kpi_name, label, value, dimension, member in zip(
             f["kpi"], f["period"], f["value"], f["dimension"], f["member"], strict=True
         ):
@@ -387,7 +531,8 @@ class Engine:
                 grain, start, stop = parse_label(str(label), self.settings.fiscal_year_start, self.settings.week_start)
             except ValueError:
                 continue
-            out.append(_Target(definition.id, grain, start, stop, _text(dimension), _text(member), float(value)))
+            target = _Target(definition.id, grain, start, stop, _text(dimension), _text(member), float(value))
+            out.setdefault((target.kpi, target.dimension, target.member), []).append(target)
         return out
 
     def target(
@@ -396,13 +541,21 @@ class Engine:
     ) -> float | None:
         """The target of a period: the one entered for it, or for a whole range the targets of
         the finest grain that starts within it (summed for additive KPIs, else averaged)."""
-        found = [t for t in self._targets if t.kpi == kpi_id and t.dimension == dimension and t.member == member]
+        found = self.target_span(kpi_id, period, grain, dimension, member, whole_range)
+        return None if found is None else found[0]
+
+    def target_span(
+        self, kpi_id: str, period: Period, grain: Grain, dimension: str | None, member: str | None,
+        whole_range: bool = False,
+    ) -> tuple[float, dt.date, dt.date] | None:
+        """The target of a period (see :meth:`target`) and the days ``[start, stop)`` it covers."""
+        found = self._targets.get((kpi_id, dimension, member))
         if not found:
             return None
         if not whole_range:
             for t in found:
                 if t.grain == grain and t.start == period.full_start:
-                    return t.value
+                    return t.value, t.start, t.stop
             return None
         last = period.end - dt.timedelta(days=1)
         inside = [t for t in found if period.start <= t.start <= last]
@@ -410,10 +563,12 @@ class Engine:
             # A range within one target period (this month to date) takes that period's target.
             around = [t for t in found if t.start <= period.start and period.end <= t.stop]
             around.sort(key=lambda t: t.stop - t.start)
-            return around[0].value if around else None
+            return (around[0].value, around[0].start, around[0].stop) if around else None
         finest = min(_GRAIN_ORDER[t.grain] for t in inside)
-        values = [t.value for t in inside if _GRAIN_ORDER[t.grain] == finest]
-        return float(sum(values)) if kpi_id in ADDITIVE else float(sum(values) / len(values))
+        chosen = [t for t in inside if _GRAIN_ORDER[t.grain] == finest]
+        values = [t.value for t in chosen]
+        value = float(sum(values)) if kpi_id in ADDITIVE else float(sum(values) / len(values))
+        return value, min(t.start for t in chosen), max(t.stop for t in chosen)
 
     # -- computing
 
@@ -460,11 +615,11 @@ class Engine:
     ) -> Result:
         ids = query.kpis if query.kpis is not None else implemented()
         main = Intervals.of([(p.start, p.end) for p in plist])
-        masks = {kind: self._mask(kind, query.filters) for kind in KINDS}
+        results: dict[Any, Any] = {}
         rows: list[KpiRow] = []
         for kpi_id in ids:
             definition = catalog.get(kpi_id)
-            rows.extend(self._rows(definition, query, plist, main, comparison, masks, whole_range))
+            rows.extend(self._rows(definition, query, plist, main, comparison, results, whole_range))
         return Result(start, end, query.grain, query.compare, plist, rows)
 
     def _rows(
@@ -474,26 +629,26 @@ class Engine:
         plist: list[Period],
         main: Intervals,
         comparison: list[Period] | None,
-        masks: dict[str, np.ndarray],
+        results: dict[Any, Any],
         whole_range: bool,
     ) -> list[KpiRow]:
         available = self._available(definition, query.filters)
-        base_row = dict(kpi=definition.id, unavailable=not available)
         if not available:
             return [
-                KpiRow(member=None, period=p.label, value=None, target=None, comparison=None, low_confidence=False,
-                       start=p.start, end=p.end, partial=p.partial, **base_row)  # type: ignore[arg-type]
+                KpiRow(kpi=definition.id, member=None, period=p.label, value=None, target=None, comparison=None,
+                       unavailable=True, low_confidence=False, start=p.start, end=p.end, partial=p.partial)
                 for p in plist
             ]
-        whole = self._evaluate(definition, Ctx(self, self.settings, masks, None), main)
+        ctx = Ctx(self, self.settings, query.filters, None, results)
+        whole = self._evaluate(definition, ctx, main)
         compared = None
         if comparison is not None:
-            compared = self._evaluate(definition, Ctx(self, self.settings, masks, None), _intervals(comparison))
+            compared = self._evaluate(definition, ctx, _intervals(comparison))
         rows = []
         for i, p in enumerate(plist):
             rows.append(self._row(definition, p, query.grain, None, None, whole, i, None, compared, None, whole_range))
         if query.by is not None and self._breaks_down(definition, query.by):
-            ctx = Ctx(self, self.settings, masks, query.by)
+            ctx = Ctx(self, self.settings, query.filters, query.by, results)
             split = self._evaluate(definition, ctx, main)
             split_cmp = self._evaluate(definition, ctx, _intervals(comparison)) if comparison is not None else None
             assert split.members is not None
@@ -502,10 +657,11 @@ class Engine:
                 if split_cmp is not None and split_cmp.members is not None
                 else {}
             )
-            order = sorted(range(len(split.members)), key=lambda j: str(split.members[j]).casefold())  # type: ignore[index]
+            labels = split.members
+            order = sorted(range(len(labels)), key=lambda j: str(labels[j]).casefold())
             for i, p in enumerate(plist):
                 for j in order:
-                    member = str(split.members[j])
+                    member = str(labels[j])
                     rows.append(
                         self._row(definition, p, query.grain, query.by, member, split, i, j, split_cmp,
                                   cmp_index.get(member), whole_range)
@@ -535,12 +691,21 @@ class Engine:
             elif cj is not None:
                 comparison = _cell(compared.value, i, cj)
         low = value is not None and base is not None and base < LOW_CONFIDENCE_BASE
+        provisional = False
+        if values.provisional is not None and value is not None:
+            provisional = bool(values.provisional[i] if j is None else values.provisional[i, j])
+        extra = {}
+        for name, array in values.extra.items():
+            figure = _cell(array, i, j)
+            if figure is not None:
+                extra[name] = figure
+        target = self.target_span(definition.id, p, grain, dimension, member, whole_range)
         return KpiRow(
             kpi=definition.id,
             period=p.label,
             member=member,
             value=value,
-            target=self.target(definition.id, p, grain, dimension, member, whole_range),
+            target=None if target is None else target[0],
             comparison=comparison,
             unavailable=False,
             low_confidence=bool(low),
@@ -548,6 +713,10 @@ class Engine:
             end=p.end,
             partial=p.partial,
             base=None if base is None else int(base),
+            provisional=provisional,
+            extra=extra,
+            target_start=None if target is None else target[1],
+            target_end=None if target is None else target[2],
         )
 
     def _evaluate(self, definition: KpiDef, ctx: Ctx, intervals: Intervals) -> Values:
@@ -571,18 +740,6 @@ class Engine:
 
     def _breaks_down(self, definition: KpiDef, dimension: str) -> bool:
         return all(dimension_field(kind, dimension) is not None for kind in _row_kinds(definition))
-
-    def _mask(self, kind: str, filters: Mapping[str, frozenset[str]]) -> np.ndarray:
-        table = self.tables[kind]
-        mask = np.ones(table.n, dtype=bool)
-        for dimension, members in filters.items():
-            column = dimension_field(kind, dimension)
-            if column is None or table.n == 0:
-                continue
-            codes, labels = table.codes(column)
-            allowed = np.array([str(label) in members for label in labels], dtype=bool)
-            mask &= (codes >= 0) & allowed[np.clip(codes, 0, None)] if len(labels) else np.zeros(table.n, bool)
-        return mask
 
 
 def _row_kinds(definition: KpiDef) -> tuple[str, ...]:
@@ -627,20 +784,34 @@ def _cell(array: np.ndarray, i: int, j: int | None) -> float | None:
 
 
 def _stack(parts: list[Values]) -> Values:
+    """One-interval values stacked into one :class:`Values` (members aligned by label)."""
+    names = list(parts[0].extra) if parts else []
     if parts and parts[0].members is not None:
         members = np.unique(np.concatenate([p.members for p in parts if p.members is not None]))
-        value = np.full((len(parts), len(members)), np.nan)
-        base = None if parts[0].base is None else np.zeros((len(parts), len(members)))
+        shape = (len(parts), len(members))
+        value = np.full(shape, np.nan)
+        base = None if parts[0].base is None else np.zeros(shape)
+        provisional = None if parts[0].provisional is None else np.zeros(shape, dtype=bool)
+        extra = {name: np.full(shape, np.nan) for name in names}
         for i, p in enumerate(parts):
             assert p.members is not None
             pos = np.searchsorted(members, p.members)
             value[i, pos] = p.value[0]
             if base is not None and p.base is not None:
                 base[i, pos] = p.base[0]
-        return Values(value, base, members)
+            if provisional is not None and p.provisional is not None:
+                provisional[i, pos] = p.provisional[0]
+            for name in names:
+                extra[name][i, pos] = p.extra[name][0]
+        return Values(value, base, members, provisional, extra)
     value = np.concatenate([p.value for p in parts])
     base = None if parts[0].base is None else np.concatenate([p.base for p in parts if p.base is not None])
-    return Values(value, base)
+    provisional = (
+        None if parts[0].provisional is None
+        else np.concatenate([p.provisional for p in parts if p.provisional is not None])
+    )
+    extra = {name: np.concatenate([p.extra[name] for p in parts]) for name in names}
+    return Values(value, base, None, provisional, extra)
 
 
 # Register the KPI functions.

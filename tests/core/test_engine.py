@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,3 +178,146 @@ def test_json_shape(sales: pd.DataFrame) -> None:
         ("2024-Q1", "Alice", 240.0), ("2024-Q1", "Bruno", 340.0),
         ("2024-Q2", "Alice", 40.0), ("2024-Q2", "Bruno", 0.0),
     ]
+
+
+# -- targets: attainment and pacing -------------------------------------------------------------
+
+
+def test_attainment_is_inverted_for_lower_is_better_kpis() -> None:
+    from kpidesk.core.targets import attainment
+
+    assert attainment("revenue", 800.0, 1000.0) == 80.0
+    # CAC: 125 spent per customer against a target of 100 is 80 % of the goal; 80 is 125 %.
+    assert attainment("cac", 125.0, 100.0) == 80.0
+    assert attainment("cac", 80.0, 100.0) == 125.0
+    assert attainment("revenue", 0.0, 1000.0) == 0.0
+    assert attainment("revenue", -200.0, 1000.0) == -20.0
+    assert attainment("revenue", 800.0, 0.0) is None
+    assert attainment("roi", 10.0, -5.0) is None
+    assert attainment("cac", 0.0, 100.0) is None
+    assert attainment("cac", 50.0, -1.0) is None
+    assert attainment("revenue", None, 1000.0) is None
+    assert attainment("revenue", 800.0, None) is None
+
+
+def test_pacing_of_a_partial_month(sales: pd.DataFrame) -> None:
+    from kpidesk.core.targets import pacing
+
+    targets = pd.DataFrame({
+        "kpi": ["revenue", "average_order_value", "cac"], "period": ["2024-02", "2024-02", "2024-02"],
+        "value": [290.0, 100.0, 50.0], "dimension": [None] * 3, "member": [None] * 3,
+    })
+    e = Engine({"sales": sales, "targets": targets})
+    # 1-10 February: revenue 80 + 120 + 60 = 260 against 290 x 10 / 29 = 100 expected by the
+    # 10th (straight line): 260 %. The month-to-date range takes February's target and its days.
+    row = e.summary(Query(D(2024, 2, 1), D(2024, 2, 10), kpis=("revenue",))).get("revenue")
+    assert (row.value, row.target, row.target_start, row.target_end) == (260.0, 290.0, D(2024, 2, 1), D(2024, 3, 1))
+    p = pacing("revenue", row, D(2024, 2, 10))
+    assert p is not None
+    assert (p.expected, p.actual, p.elapsed_days, p.period_days, p.partial) == (100.0, 260.0, 10, 29, True)
+    assert p.attainment == 260.0
+    # A rate is expected at its target from the first day: AOV 260 / 3 against 100.
+    trend = e.compute(Query(D(2024, 1, 1), D(2024, 2, 10), kpis=("average_order_value",)))
+    aov = trend.get("average_order_value", "2024-02")
+    p = pacing("average_order_value", aov, D(2024, 2, 10))
+    assert p is not None and (p.expected, p.attainment) == (100.0, pytest.approx(260 / 3))
+    # A whole month is not partial: expected = the target.
+    whole = e.compute(Query(D(2024, 2, 1), D(2024, 2, 29), kpis=("revenue",))).get("revenue")
+    p = pacing("revenue", whole, D(2024, 3, 15))
+    assert p is not None and (p.expected, p.partial) == (290.0, False)
+    # No target, no pacing.
+    assert pacing("revenue", trend.get("average_order_value", "2024-01"), D(2024, 2, 10)) is None
+
+
+def test_whole_range_target_spans_the_months_it_sums(sales: pd.DataFrame) -> None:
+    targets = pd.DataFrame({"kpi": ["revenue", "revenue"], "period": ["2024-01", "2024-02"],
+                            "value": [400.0, 250.0], "dimension": [None, None], "member": [None, None]})
+    e = Engine({"sales": sales, "targets": targets})
+    row = e.summary(Query(D(2024, 1, 1), D(2024, 2, 29), kpis=("revenue",))).get("revenue")
+    assert (row.target, row.target_start, row.target_end) == (650.0, D(2024, 1, 1), D(2024, 3, 1))
+
+
+def test_prepare_computes_the_same_numbers(sales: pd.DataFrame) -> None:
+    lazy = Engine({"sales": sales}).compute(Query(grain="month"))
+    prepared = Engine({"sales": sales})
+    prepared.prepare()
+    again = prepared.compute(Query(grain="month"))
+    prepared.forget_scopes()
+    assert [r.to_json() for r in lazy.rows] == [r.to_json() for r in again.rows]
+    assert [r.to_json() for r in prepared.compute(Query(grain="month")).rows] == [r.to_json() for r in lazy.rows]
+
+
+def test_every_kpi_of_the_catalogue_is_computed() -> None:
+    from kpidesk.core import catalog
+    from kpidesk.core.engine import implemented
+
+    assert implemented() == catalog.KPI_IDS
+
+
+def _random_company(seed: int, n: int = 600) -> dict[str, pd.DataFrame]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2023-01-01")
+    invoice = rng.integers(0, n // 3, n)
+    sales = pd.DataFrame({
+        "date": start + pd.to_timedelta(np.sort(invoice) * 2 + rng.integers(0, 2, n) * (rng.random(n) < 0.05),
+                                        unit="D"),
+        "amount": rng.choice([40.0, 90.0, 250.0, -60.0], n, p=[0.4, 0.3, 0.2, 0.1]),
+        "invoice_id": np.where(rng.random(n) < 0.05, None, [f"F{i}" for i in np.sort(invoice)]).astype(object),
+        "customer_id": np.where(rng.random(n) < 0.1, None, [f"C{i % 45}" for i in np.sort(invoice)]).astype(object),
+        "product": pd.Categorical(rng.choice(["Papier", "Encre", "Toner", "Classeur"], n)),
+        "salesperson": pd.Categorical([["Alice", "Bruno", "Chloé"][i % 3] for i in np.sort(invoice)]),
+        "channel": pd.Categorical([["Web", "Salon"][i % 2] for i in np.sort(invoice)]),
+    })
+    spend = pd.DataFrame({"date": start + pd.to_timedelta(rng.integers(0, 420, 40), unit="D"),
+                          "amount": rng.integers(50, 500, 40).astype(float),
+                          "channel": pd.Categorical(rng.choice(["Web", "Salon"], 40))})
+    return {"sales": sales, "spend": spend}
+
+
+def _everything(e: Engine, **kw: object) -> list[tuple[object, ...]]:
+    q = Query(D(2023, 1, 1), D(2024, 3, 31), grain="quarter", **kw)  # type: ignore[arg-type]
+    rows = e.compute(q).rows + e.summary(Query(D(2023, 4, 1), D(2024, 2, 10), **kw)).rows  # type: ignore[arg-type]
+    return [(r.kpi, r.period, r.member, None if r.value is None else round(r.value, 9), r.base, r.provisional,
+             tuple(sorted(r.extra.items())), r.comparison if r.comparison is None else round(r.comparison, 9))
+            for r in rows]
+
+
+def test_row_order_and_preparation_paths_do_not_change_any_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpidesk.core import cells
+
+    data = _random_company(1)
+    reference = _everything(Engine(data, today=D(2024, 6, 1)))
+    by_channel = _everything(Engine(data, today=D(2024, 6, 1)), by="channel")
+    # Shuffled rows: no invoice runs to group, the line-level path.
+    shuffled = {k: v.sample(frac=1.0, random_state=3).reset_index(drop=True) for k, v in data.items()}
+    assert _everything(Engine(shuffled, today=D(2024, 6, 1))) == reference
+    assert _everything(Engine(shuffled, today=D(2024, 6, 1)), by="channel") == by_channel
+    # A filter keeping every product forces the line level (products vary within invoices);
+    # spend has no product, so only the sales KPIs are comparable.
+    from kpidesk.core import catalog
+
+    every = frozenset({"Papier", "Encre", "Toner", "Classeur"})
+    sales_only = {k.id for k in catalog.CATALOG if k.needs == ("sales",)}
+    filtered = _everything(Engine(data, today=D(2024, 6, 1)), filters={"product": every})
+    assert [r for r in filtered if r[0] in sales_only] == [r for r in reference if r[0] in sales_only]
+    # Sparse grouping (sort-based) instead of dense tables.
+    monkeypatch.setattr(cells, "_DENSE_LIMIT", 0)
+    assert _everything(Engine(shuffled, today=D(2024, 6, 1)), by="channel") == by_channel
+
+
+def test_overlapping_intervals_are_computed_one_by_one() -> None:
+    from kpidesk.core import catalog
+    from kpidesk.core.engine import Ctx, Intervals
+
+    e = Engine(_random_company(2), today=D(2024, 6, 1))
+    iv = Intervals.of([(D(2023, 1, 1), D(2023, 7, 1)), (D(2023, 4, 1), D(2023, 10, 1))])
+    assert not iv.is_disjoint()
+    for kpi in ("revenue", "one_time_buyer_rate", "retention_rate", "roi"):
+        for by in (None, "channel"):
+            both = e._evaluate(catalog.get(kpi), Ctx(e, e.settings, {}, by), iv)
+            for i in range(2):
+                one = e._evaluate(catalog.get(kpi), Ctx(e, e.settings, {}, by), Intervals(iv.lo[i:i + 1],
+                                                                                          iv.hi[i:i + 1]))
+                assert np.allclose(both.value[i], one.value[0], equal_nan=True), (kpi, by)
