@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", choices=COMPARISONS, default="previous")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("export", help=_("export the summary workbook (.xlsx)"))
+    p.add_argument("--db", type=Path, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx", help=_("the workbook to write"))
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE")
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE")
+    p.add_argument("--grain", choices=GRAINS, default="month")
+    p.add_argument("--by", choices=DIMENSIONS, action="append", default=[], metavar="DIMENSION",
+                   help=_("add a sheet breaking the KPIs down by DIMENSION (repeatable): {dimensions}").format(
+                       dimensions=", ".join(DIMENSIONS)))
+    p.add_argument("--compare", choices=COMPARISONS, default="previous")
+
     p = sub.add_parser("catalog", help=_("the KPI catalogue with formulas"))
     p.add_argument("--json", action="store_true")
     return parser
@@ -130,6 +141,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "imports": _imports,
         "undo-import": _undo_import,
         "kpis": _kpis,
+        "export": _export,
         "catalog": _catalog,
     }[command]
     return handler(args)
@@ -240,6 +252,18 @@ def _kpis(args: argparse.Namespace) -> int:
         if row.low_confidence:
             parts.append(_("(low confidence)"))
         print("  ".join(parts))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kpidesk.core.engine import Engine, Query
+    from kpidesk.io.export import export_summary
+
+    with _open(args.db) as store:
+        engine = Engine(store.load_all(), store.settings())
+    query = Query(start=args.start, end=args.end, grain=args.grain, compare=args.compare)
+    path = export_summary(engine, query, args.output, by=args.by, database=str(args.db))
+    print(_("Summary workbook written to {path}").format(path=path))
     return 0
 
 
