@@ -57,7 +57,7 @@ app = application()
 window = make_window(Path(sys.argv[1]))
 window.show()
 def table_loaded():
-    window.nav.setCurrentRow(1)
+    window.show_page("dataPage")
     table = window.data_page.tables["sales"]
     def wait():
         if table.loaded:

@@ -52,6 +52,7 @@ from kpidesk.core.engine import ADDITIVE, Engine, KpiRow, Query, Result, impleme
 from kpidesk.core.formatting import CURRENCY_SYMBOLS, format_number, format_value, relative_change
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.core.periods import Period, range_period, shift, shift_range
+from kpidesk.core.targets import attainment
 from kpidesk.errors import Cancelled, UserError
 from kpidesk.i18n import _
 from kpidesk.io.workbook import (
@@ -439,12 +440,9 @@ class _Context:
 
 
 def _attainment(definition: KpiDef, value: float | None, target: float | None) -> float | None:
-    """Actual ÷ target as a fraction of 1, inverted for lower-is-better KPIs; None when undefined."""
-    if value is None or target is None or not math.isfinite(value) or not math.isfinite(target):
-        return None
-    if definition.direction == "lower":
-        return None if value <= 0 or target < 0 else target / value
-    return None if target <= 0 else value / target
+    """Actual ÷ target as a fraction of 1 (Excel percent), inverted for lower-is-better KPIs."""
+    percent = attainment(definition, value, target)
+    return None if percent is None or not math.isfinite(percent) else percent / 100.0
 
 
 def _change(value: float | None, comparison: float | None) -> float | None:

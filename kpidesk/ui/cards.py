@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kpidesk.core.catalog import KpiDef
-from kpidesk.core.engine import KpiRow
+from kpidesk.core.engine import ADDITIVE, KpiRow
 from kpidesk.core.formatting import format_change, format_value, relative_change
+from kpidesk.core.targets import attainment, pacing
 from kpidesk.i18n import N_, _
 from kpidesk.ui.sparkline import Sparkline
 
@@ -43,13 +46,6 @@ def change_colour(kpi: KpiDef, change: float | None) -> str:
         return NEUTRAL
     better = change > 0 if kpi.direction == "higher" else change < 0
     return GOOD if better else BAD
-
-
-def attainment(kpi: KpiDef, value: float | None, target: float | None) -> float | None:
-    """Actual ÷ target in percent, inverted for lower-is-better KPIs."""
-    if value is None or target is None or value == 0 or target == 0:
-        return None
-    return (target / value if kpi.direction == "lower" else value / target) * 100.0
 
 
 class KpiCard(QFrame):
@@ -105,8 +101,11 @@ class KpiCard(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
 
-    def set_row(self, row: KpiRow, trend: list[float | None]) -> None:
-        """Show ``row`` (the selected range) and the ``trend`` values of its sparkline."""
+    def set_row(self, row: KpiRow, trend: list[float | None], as_of: dt.date | None = None) -> None:
+        """Show ``row`` (the selected range) and the ``trend`` values of its sparkline.
+
+        ``as_of`` is the last day with data: a target whose period runs on is paced to it.
+        """
         kpi, lang = self.kpi, self.lang
         if row.unavailable:
             self.value_label.setText(_("Unavailable"))
@@ -135,6 +134,12 @@ class KpiCard(QFrame):
         if row.target is not None:
             goal = format_value(row.target, kpi.unit, lang, self.currency, compact=True)
             text = _("Target {value}").format(value=goal)
+            pace = pacing(kpi, row, as_of) if as_of is not None else None
+            if pace is not None and pace.partial and kpi.id in ADDITIVE:
+                # A period still running is judged against the target pro rata of its elapsed days.
+                att = pace.attainment
+                text += " · " + _("expected to date {value}").format(
+                    value=format_value(pace.expected, kpi.unit, lang, self.currency, compact=True))
             if att is not None:
                 text += f" · {format_value(att, 'percent', lang)}"
             self.target_label.setText(text)
@@ -149,6 +154,8 @@ class KpiCard(QFrame):
             notes.append(_("Low confidence: based on {count} items.").format(count=row.base))
         if row.value is None:
             notes.append(_("Not defined for this period (nothing to divide by)."))
+        if row.provisional:
+            notes.append(_("Provisional: the observation window has not ended yet."))
         self.note.setText(" ".join(notes))
         self.sparkline.set_values(trend)
 

@@ -84,6 +84,7 @@ class DashboardData:
     query: Query
     summary: Result
     trend: Result
+    as_of: dt.date  # the last day with data in the range: targets of running periods are paced to it
 
 
 def compute_dashboard(engine: Engine, query: Query, kpis: tuple[str, ...]) -> DashboardData:
@@ -92,7 +93,9 @@ def compute_dashboard(engine: Engine, query: Query, kpis: tuple[str, ...]) -> Da
     summary = engine.summary(Query(query.start, query.end, query.grain, query.compare, None, kpis, query.filters))
     trend_query = Query(trend_start(query.start, query.end, query.grain), query.end, query.grain,
                         query.compare, None, kpis, query.filters)
-    return DashboardData(query, summary, engine.compute(trend_query))
+    span = engine.data_range()
+    as_of = min(query.end, span[1]) if span else query.end
+    return DashboardData(query, summary, engine.compute(trend_query), as_of)
 
 
 class DashboardPage(QWidget):
@@ -372,7 +375,7 @@ class DashboardPage(QWidget):
                 row = data.summary.get(kpi_id)
             except KeyError:
                 continue
-            card.set_row(row, [r.value for r in trend.series(kpi_id)])
+            card.set_row(row, [r.value for r in trend.series(kpi_id)], data.as_of)
         q = data.query
         assert q.start is not None and q.end is not None
         self.status.setText(

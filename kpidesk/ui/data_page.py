@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -22,11 +24,15 @@ from kpidesk.i18n import _
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
+from kpidesk.ui.export_dialog import ask_save_path
 from kpidesk.ui.models import FrameModel
+from kpidesk.ui.progress import run_with_progress
 
 
 class KindTable(QWidget):
-    """One kind's rows: filter box, count, table."""
+    """One kind's rows: filter box, count, export, table."""
+
+    exported = Signal(object)
 
     def __init__(self, kind: str, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +47,10 @@ class KindTable(QWidget):
         self.count = QLabel("")
         self.count.setObjectName(f"dataCount_{kind}")
         top.addWidget(self.count)
+        self.export_button = QPushButton(_("Export to Excel…"))
+        self.export_button.setObjectName(f"dataExport_{kind}")
+        self.export_button.clicked.connect(lambda: self.export())
+        top.addWidget(self.export_button)
         layout.addLayout(top)
         headers = {name: _(title) for name, title in FIELD_TITLES.items()}
         self.model = FrameModel(headers=headers, lang=lang)
@@ -57,6 +67,24 @@ class KindTable(QWidget):
         layout.addWidget(self.view, 1)
         self.filter.textChanged.connect(self._filter)
         self.loaded = False
+
+    def export(self, target: Path | None = None) -> tasks.Task | None:
+        """The rows as shown (filtered and sorted) to a workbook."""
+        if target is None:
+            target = ask_save_path(self, _("Export the table"), f"{_(KIND_TITLES[self.kind]).lower()}.xlsx")
+            if target is None:
+                return None
+        frame = self.model.visible_frame()
+        headers = {name: _(title) for name, title in FIELD_TITLES.items()}
+        sheet, lang, out = _(KIND_TITLES[self.kind]), self.model.lang, target
+
+        def work(state: tasks.TaskState) -> Path:
+            from kpidesk.io.export import export_table
+
+            return export_table(frame, out, headers=headers, sheet=sheet, lang=lang,
+                                progress=state.progress, cancelled=state.cancelled)
+
+        return run_with_progress(self, _("Exporting the table"), work, self.exported.emit)
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         self.model.set_frame(frame)

@@ -27,10 +27,10 @@ from kpidesk.core import catalog
 from kpidesk.core.engine import Engine, Result
 from kpidesk.core.formatting import format_value, relative_change
 from kpidesk.core.kinds import DIMENSIONS, dimension_field
+from kpidesk.core.targets import attainment
 from kpidesk.i18n import _
 from kpidesk.labels import DIMENSION_LABELS, DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
 from kpidesk.ui import tasks
-from kpidesk.ui.cards import attainment
 from kpidesk.ui.charts import ACCENT, TrendChart
 from kpidesk.ui.dashboard import DashboardData
 from kpidesk.ui.errors import show_error
@@ -159,7 +159,7 @@ class KpiDetail(QDialog):
         self.breakdown_note.setText(_("Computing…"))
         work: Callable[[tasks.TaskState], Result] = lambda state: engine.summary(  # noqa: E731
             dataclasses.replace(query, by=dimension, kpis=(kpi,)))
-        tasks.start(work, finished=self._show_breakdown,
+        tasks.start(work, tasks.engine_pool(), finished=self._show_breakdown,
                     failed=lambda message, details: show_error(message, details, self))
 
     def _show_breakdown(self, result: Result) -> None:

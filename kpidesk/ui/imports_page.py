@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.core.formatting import format_number
+from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.labels import KIND_TITLES
 from kpidesk.store.database import Batch, Store
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
+from kpidesk.ui.export_dialog import ask_save_path
 
 
 class ImportsPage(QWidget):
@@ -65,7 +67,14 @@ class ImportsPage(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 3)
         self.report_title = QLabel(_("Select an import to see its rejected rows."))
-        layout.addWidget(self.report_title)
+        report_row = QHBoxLayout()
+        report_row.addWidget(self.report_title, 1)
+        self.save_report_button = QPushButton(_("Save the report…"))
+        self.save_report_button.setObjectName("saveBatchReport")
+        self.save_report_button.setEnabled(False)
+        self.save_report_button.clicked.connect(lambda: self.save_report())
+        report_row.addWidget(self.save_report_button)
+        layout.addLayout(report_row)
         self.report = QTableWidget(0, 4)
         self.report.setObjectName("batchReport")
         self.report.setHorizontalHeaderLabels([_("Row"), _("Column"), _("Value"), _("Reason")])
@@ -104,6 +113,7 @@ class ImportsPage(QWidget):
     def _selection_changed(self) -> None:
         batch = self.selected()
         self.undo_button.setEnabled(batch is not None)
+        self.save_report_button.setEnabled(batch is not None and bool(batch.errors))
         self.report.setRowCount(0)
         if batch is None:
             self.report_title.setText(_("Select an import to see its rejected rows."))
@@ -116,6 +126,23 @@ class ImportsPage(QWidget):
         for r, e in enumerate(batch.errors):
             for c, key in enumerate(("row", "column", "value", "message")):
                 self.report.setItem(r, c, QTableWidgetItem(str(e.get(key, ""))))
+
+    def save_report(self, target: Path | None = None) -> Path | None:
+        """The selected import's rejected rows as a workbook."""
+        batch = self.selected()
+        if batch is None or not batch.errors:
+            return None
+        if target is None:
+            target = ask_save_path(self, _("Save the report"), f"{Path(batch.file).stem}-rejected.xlsx")
+            if target is None:
+                return None
+        from kpidesk.io.importer import write_report
+
+        try:
+            return write_report(batch.errors, target)
+        except UserError as exc:
+            show_error(str(exc), "", self)
+            return None
 
     def undo_selected(self) -> None:
         batch = self.selected()

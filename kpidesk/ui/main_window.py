@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -33,11 +33,16 @@ from kpidesk.ui import tasks
 from kpidesk.ui.dashboard import DashboardData, DashboardPage, compute_dashboard
 from kpidesk.ui.data_page import DataPage
 from kpidesk.ui.errors import show_error
+from kpidesk.ui.export_dialog import ExportDialog
 from kpidesk.ui.import_wizard import SUFFIXES, ImportWizard
 from kpidesk.ui.imports_page import ImportsPage
+from kpidesk.ui.progress import run_with_progress
 from kpidesk.ui.settings import UserSettings
 from kpidesk.ui.settings_dialog import SettingsDialog
 from kpidesk.ui.targets_dialog import TargetsDialog
+
+if TYPE_CHECKING:
+    from kpidesk.ui.analyses_page import AnalysesPage
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,7 @@ class Actions:
     NEW = "action_new"
     OPEN = "action_open"
     IMPORT = "action_import"
+    EXPORT_SUMMARY = "action_export_summary"
     EXPORT_CHART = "action_export_chart"
     QUIT = "action_quit"
     TARGETS = "action_targets"
@@ -71,6 +77,7 @@ class MainWindow(QMainWindow):
 
     database_opened = Signal(object)
     values_shown = Signal()  # the cards show fresh values (the chart may follow)
+    exported = Signal(object)  # the path of a workbook just written
     dashboard_updated = Signal()  # cards and chart are up to date
 
     def __init__(self, settings: UserSettings, lang: str) -> None:
@@ -105,14 +112,18 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(lang)
         self.data_page = DataPage(lang)
         self.imports_page = ImportsPage(lang)
+        # The analyses page (and its chart library) is made when first shown.
+        self._analyses_slot = QWidget()
+        self.analyses_page: AnalysesPage | None = None
         for page, title in (
             (self.dashboard, _("Dashboard")),
+            (self._analyses_slot, _("Analyses")),
             (self.data_page, _("Data")),
             (self.imports_page, _("Imports")),
         ):
             self.pages.addWidget(page)
             QListWidgetItem(title, self.nav)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
         self.nav.setCurrentRow(0)
 
         self.progress = QProgressBar()
@@ -127,7 +138,7 @@ class MainWindow(QMainWindow):
         self.loader = tasks.LatestOnly(self)
         self.loader.finished.connect(self._engine_ready)
         self.loader.failed.connect(self._open_failed)
-        self.computer = tasks.LatestOnly(self)
+        self.computer = tasks.LatestOnly(self, tasks.engine_pool())
         self.computer.finished.connect(self._dashboard_ready)
         self.computer.failed.connect(lambda message, details: show_error(message, details, self))
         self.computer.busy_changed.connect(self.progress.setVisible)
@@ -148,6 +159,36 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+
+    def show_page(self, name: str) -> None:
+        """Show the page whose objectName is ``name`` (``dataPage``, ``analysesPage``…)."""
+        names = {"analysesPage": self.pages.indexOf(self._analyses_slot)}
+        for i in range(self.pages.count()):
+            names.setdefault(self.pages.widget(i).objectName(), i)
+        self.nav.setCurrentRow(names[name])
+
+    def _show_page(self, row: int) -> None:
+        if self.pages.widget(row) is self._analyses_slot:
+            self.analyses()
+        self.pages.setCurrentIndex(row)
+
+    def analyses(self) -> AnalysesPage:
+        """The analyses page, made on first use and kept in step with the dashboard."""
+        if self.analyses_page is None:
+            from kpidesk.ui.analyses_page import AnalysesPage
+
+            page = AnalysesPage(self.lang)
+            index = self.pages.indexOf(self._analyses_slot)
+            self.pages.insertWidget(index, page)
+            self.pages.removeWidget(self._analyses_slot)
+            self._analyses_slot = page
+            self.analyses_page = page
+            self._update_analyses()
+        return self.analyses_page
+
+    def _update_analyses(self) -> None:
+        if self.analyses_page is not None and self.engine is not None:
+            self.analyses_page.set_query(self.engine, self.dashboard.query(), self.dashboard.currency)
 
     # -- menus ----------------------------------------------------------------------------
 
@@ -173,6 +214,8 @@ class MainWindow(QMainWindow):
         menu.addAction(
             self._action(Actions.IMPORT, _("&Import spreadsheet…"), self.import_files, QKeySequence("Ctrl+I"))
         )
+        menu.addAction(self._action(Actions.EXPORT_SUMMARY, _("&Export summary workbook…"), self.export_summary,
+                                    QKeySequence("Ctrl+E")))
         menu.addAction(self._action(Actions.EXPORT_CHART, _("Export chart as &PNG…"), self.export_chart))
         menu.addSeparator()
         menu.addAction(self._action(Actions.QUIT, _("&Quit"), self.close, QKeySequence.StandardKey.Quit))
@@ -274,6 +317,7 @@ class MainWindow(QMainWindow):
 
     def _dashboard_ready(self, data: DashboardData) -> None:
         self.dashboard.show_data(data)
+        self._update_analyses()
 
     def new_database(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, _("New company database"), "", FILE_FILTER)
@@ -317,6 +361,33 @@ class MainWindow(QMainWindow):
             self.import_files(files)
 
     # -- other actions ----------------------------------------------------------------------
+
+    def export_summary(self, target: Path | None = None, by: list[str] | None = None) -> tasks.Task | None:
+        """The summary workbook of what the dashboard shows (period, comparison, filters)."""
+        engine, path = self.engine, self.path
+        if engine is None or path is None:
+            return None
+        if target is None or by is None:
+            with Store.open(path) as store:
+                company = store.settings().company_name
+            dialog = ExportDialog(engine, Path.home(), company, self)
+            if dialog.exec() != ExportDialog.DialogCode.Accepted:
+                return None
+            target, by = dialog.target(), dialog.breakdowns()
+        query, currency, lang = self.dashboard.query(), self.dashboard.currency, self.lang
+        out, dims = target, list(by)
+
+        def work(state: tasks.TaskState) -> Path:
+            from kpidesk.io.export import export_summary
+
+            return export_summary(engine, query, out, by=dims, database=str(path), lang=lang, currency=currency,
+                                  progress=state.progress, cancelled=state.cancelled)
+
+        return run_with_progress(self, _("Exporting the summary workbook"), work, self._exported, tasks.engine_pool())
+
+    def _exported(self, path: Path) -> None:
+        self.status_label.setText(_("Workbook written to {path}").format(path=path))
+        self.exported.emit(path)
 
     def export_chart(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, _("Export chart as PNG"), "chart.png", "PNG (*.png)")

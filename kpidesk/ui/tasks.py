@@ -83,6 +83,17 @@ class Task(QRunnable):
 
 
 _live: set[Task] = set()
+_engine_pool: QThreadPool | None = None
+
+
+def engine_pool() -> QThreadPool:
+    """The one thread that runs KPI computations: the engine's caches are not thread-safe,
+    so the dashboard, the detail, the analyses and the export take turns on it."""
+    global _engine_pool
+    if _engine_pool is None:
+        _engine_pool = QThreadPool()
+        _engine_pool.setMaxThreadCount(1)
+    return _engine_pool
 
 
 def start(
@@ -131,10 +142,12 @@ class LatestOnly(QObject):
     failed = Signal(str, str)
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        if pool is None:
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(1)
+        self._pool = pool
         self._serial = 0
         self._current: Task | None = None
 

@@ -111,3 +111,23 @@ def test_a_failing_computation_shows_the_error_dialog_and_the_window_stays(
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "engine exploded" in shown[0][0] and "Traceback" in shown[0][1]
     assert window.isVisible()
+
+
+def test_a_running_month_is_paced_against_its_target(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    from kpidesk.core.targets import pacing
+
+    window = make_main_window(demo_copy)
+    combo = window.findChild(QComboBox, "rangeCombo")
+    with qtbot.waitSignal(window.dashboard_updated, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("this_month"))
+    data = window.dashboard.data
+    assert data is not None
+    row = data.summary.get("revenue")
+    assert row.target is not None  # the demo company has monthly revenue targets
+    pace = pacing("revenue", row, data.as_of)
+    assert pace is not None and pace.partial
+    target = window.findChild(QWidget, "kpiCard_revenue").findChild(QLabel, "cardTarget").text()
+    expected = format_value(pace.expected, "currency", "en", "EUR", compact=True)
+    assert f"expected to date {expected}" in target

@@ -15,6 +15,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from kpidesk.core.engine import Engine, Query
+from kpidesk.core.formatting import format_number
 from kpidesk.store.database import Store
 from kpidesk.ui.detail import KpiDetail
 from kpidesk.ui.main_window import MainWindow
@@ -54,7 +55,7 @@ def test_data_page_loads_sorts_and_filters_a_kind(
     make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
 ) -> None:
     window = make_main_window(demo_copy)
-    window.nav.setCurrentRow(1)
+    window.show_page("dataPage")
     table = window.data_page.tables["sales"]
     qtbot.waitUntil(lambda: table.loaded, timeout=30_000)
     view = window.findChild(QTableView, "dataTable_sales")
@@ -167,3 +168,80 @@ def test_help_lists_every_kpi_definition(
     assert seen
     for k in catalog.CATALOG:
         assert k.name_en in seen[0] and k.id in seen[0]
+
+
+def test_export_summary_from_the_window(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    window = make_main_window(demo_copy)
+    target = tmp_path / "pack.xlsx"
+    with qtbot.waitSignal(window.exported, timeout=60_000) as blocker:
+        window.export_summary(target, ["salesperson"])
+    assert blocker.args == [target] and target.exists()
+    book = load_workbook(target)
+    assert book.sheetnames[0] == "Summary" and len(book.sheetnames) >= 4
+
+
+def test_data_table_exports_what_it_shows(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    window = make_main_window(demo_copy)
+    window.show_page("dataPage")
+    table = window.data_page.tables["sales"]
+    qtbot.waitUntil(lambda: table.loaded, timeout=30_000)
+    table.filter.setText("Girard")
+    shown = table.model.rowCount()
+    target = tmp_path / "girard.xlsx"
+    with qtbot.waitSignal(table.exported, timeout=60_000):
+        table.export(target)
+    sheet = load_workbook(target).worksheets[0]
+    assert sheet.max_row == shown + 1  # the header, then the rows as filtered
+
+
+def test_imports_page_saves_a_batch_report(
+    make_main_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    db = tmp_path / "r.kpidesk"
+    frame = pd.DataFrame({"date": pd.to_datetime(["2024-01-05"]), "amount": [10.0]})
+    errors = [{"row": 7, "column": "Montant", "value": "=1+1", "message": "Not a number"}]
+    with Store.open(db, create=True) as store:
+        store.import_frame("sales", frame, file="ventes.xlsx", sheet="Janvier", rejected=1, errors=errors)
+    window = make_main_window(db)
+    page = window.imports_page
+    page.table.selectRow(0)
+    assert page.save_report_button.isEnabled()
+    target = page.save_report(tmp_path / "report.xlsx")
+    assert target is not None
+    rows = list(load_workbook(target).worksheets[0].iter_rows(values_only=True))
+    assert any(r[:4] == (7, "Montant", "=1+1", "Not a number") for r in rows)
+
+
+def test_analyses_page_shows_the_engines_funnel_pareto_and_cohorts(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QTableWidget
+
+    from kpidesk.core import analyses
+
+    window = make_main_window(demo_copy)
+    window.show_page("analysesPage")
+    page = window.analyses_page
+    assert page is not None and page.objectName() == "analysesPage"
+    qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
+    assert page.data is not None
+    with Store.open(demo_copy) as store:
+        engine = Engine(store.load_all(), store.settings())
+    start, end = engine.resolve_range(window.dashboard.query())
+    expected = analyses.funnel(engine, start, end)
+    assert [(s.stage, s.count) for s in page.data.funnel] == [(s.stage, s.count) for s in expected]
+    assert len(page.data.pareto) == len(analyses.revenue_pareto(engine, start, end))
+    grid = page.findChild(QTableWidget, "cohortGrid")
+    assert grid is not None and grid.rowCount() == len(page.data.cohorts) > 0
+    first = page.data.cohorts.iloc[0]
+    assert grid.item(0, 1).text() == format_number(float(first[0]), 0, "en")
