@@ -63,7 +63,8 @@ class KpiCard(QFrame):
         self.setObjectName(f"kpiCard_{kpi.id}")
         self.setProperty("kpiCard", True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Cards of a row share its height, so a card with a target line does not stand out.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self.setMinimumWidth(210)
         self.setToolTip(f"<b>{kpi.name(lang)}</b><br>{kpi.formula(lang)}<br><i>{_('Double-click for details')}</i>")
         layout = QVBoxLayout(self)
@@ -82,6 +83,7 @@ class KpiCard(QFrame):
         layout.addWidget(self.change_label)
         self.target_label = QLabel("")
         self.target_label.setObjectName("cardTarget")
+        self.target_label.setWordWrap(True)
         self.target_label.setVisible(False)
         layout.addWidget(self.target_label)
         self.sparkline = Sparkline()
@@ -95,6 +97,7 @@ class KpiCard(QFrame):
         self.import_button.setVisible(False)
         self.import_button.clicked.connect(lambda: self.import_requested.emit(kpi.id))
         layout.addWidget(self.import_button)
+        layout.addStretch(1)
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", selected)
@@ -138,8 +141,9 @@ class KpiCard(QFrame):
             if pace is not None and pace.partial and kpi.id in ADDITIVE:
                 # A period still running is judged against the target pro rata of its elapsed days.
                 att = pace.attainment
+                expected = round(pace.expected) if kpi.unit == "count" else pace.expected
                 text += " · " + _("expected to date {value}").format(
-                    value=format_value(pace.expected, kpi.unit, lang, self.currency, compact=True))
+                    value=format_value(expected, kpi.unit, lang, self.currency, compact=True))
             if att is not None:
                 text += f" · {format_value(att, 'percent', lang)}"
             self.target_label.setText(text)

@@ -88,7 +88,7 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.date_axis = LocalDateAxis(utcOffset=0)
         super().__init__(parent, axisItems={"bottom": self.date_axis, "left": self.value_axis})
         self.setObjectName("trendPlot")
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(180)
         self.showGrid(x=False, y=True, alpha=0.15)
         self.setMenuEnabled(False)
         legend = self.addLegend(offset=(-10, 2), colCount=3)

@@ -156,7 +156,7 @@ class DashboardPage(QWidget):
         splitter.addWidget(chart_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([520, 300])
+        splitter.setSizes([600, 250])
         layout.addWidget(splitter, 1)
         self._grids: list[tuple[QGridLayout, list[KpiCard]]] = []
         self._columns = 0
@@ -214,7 +214,7 @@ class DashboardPage(QWidget):
             combo = QComboBox()
             combo.setObjectName(f"filter_{dimension}")
             combo.addItem(_(DIMENSION_ALL[dimension]), None)
-            combo.setMinimumContentsLength(12)
+            combo.setMinimumContentsLength(15)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.currentIndexChanged.connect(self._changed)
             self.filter_combos[dimension] = combo

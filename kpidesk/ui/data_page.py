@@ -53,7 +53,9 @@ class KindTable(QWidget):
         top.addWidget(self.export_button)
         layout.addLayout(top)
         headers = {name: _(title) for name, title in FIELD_TITLES.items()}
-        self.model = FrameModel(headers=headers, lang=lang)
+        money = lambda v: format_number(v, 2, lang)  # noqa: E731
+        self.model = FrameModel(headers=headers, lang=lang,
+                                formatters={"amount": money, "unit_price": money})
         self.view = QTableView()
         self.view.setObjectName(f"dataTable_{kind}")
         self.view.setModel(self.model)
