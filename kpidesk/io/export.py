@@ -319,12 +319,7 @@ def export_summary(
             progress(0.75 + 0.15 * i / len(sheets), _("Writing the workbook"))
         write_sheet(wb, book, sheet)
     _document_properties(wb, context)
-    if progress is not None:
-        progress(0.9, _("Saving {file}").format(file=target.name))
-    saved = save_workbook(wb, target)
-    if progress is not None:
-        progress(1.0, _("Exported {file}").format(file=target.name))
-    return saved
+    return _save(wb, target, progress)
 
 
 @dataclass
@@ -1006,12 +1001,7 @@ def export_table(
         raise
     wb.properties.creator = "KPI Desk"
     wb.properties.title = sheet or words.tr("Data")
-    if progress is not None:
-        progress(0.9, _("Saving {file}").format(file=target.name))
-    saved = save_workbook(wb, target)
-    if progress is not None:
-        progress(1.0, _("Exported {file}").format(file=target.name))
-    return saved
+    return _save(wb, target, progress)
 
 
 def _table_cell(ws: Any, book: StyleBook, value: Any, array: Any) -> Any:
@@ -1075,3 +1065,13 @@ def _sample(n: int, size: int = 2_000) -> np.ndarray:
     if n <= size:
         return np.arange(n)
     return np.linspace(0, n - 1, size).astype(np.int64)
+
+
+def _save(wb: Workbook, target: Path, progress: ProgressCallback | None) -> Path:
+    """Write the finished workbook safely (see :func:`save_workbook`), reporting progress."""
+    if progress is not None:
+        progress(0.9, _("Saving {file}").format(file=target.name))
+    saved = save_workbook(wb, target)
+    if progress is not None:
+        progress(1.0, _("Exported {file}").format(file=target.name))
+    return saved
