@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -114,6 +115,8 @@ class DataPage(QWidget):
         self.setObjectName("dataPage")
         self.lang = lang
         self.path: Path | None = None
+        #: The rows of a kind already in memory (the engine's), to show without a second copy.
+        self.frames: Callable[[str], pd.DataFrame | None] | None = None
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("dataTabs")
@@ -148,10 +151,15 @@ class DataPage(QWidget):
         table = self.tables[kind]
         table.count.setText(_("Loading…"))
 
+        shared = self.frames(kind) if self.frames is not None else None
+
         def work(state: tasks.TaskState) -> pd.DataFrame:
             from kpidesk.store.database import Store
 
             with Store.open(path) as store:
+                # The engine's frame already holds the fields: only the provenance is read.
+                if shared is not None:
+                    return store.with_provenance(kind, shared)
                 return store.load(kind, provenance=True)
 
         return tasks.start(

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
 
         self.dashboard = DashboardPage(lang)
         self.data_page = DataPage(lang)
+        self.data_page.frames = lambda kind: self.engine.tables[kind].frame if self.engine is not None else None
         self.imports_page = ImportsPage(lang)
         # The analyses page (and its chart library) is made when first shown.
         self._analyses_slot = QWidget()
