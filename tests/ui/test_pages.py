@@ -245,3 +245,62 @@ def test_analyses_page_shows_the_engines_funnel_pareto_and_cohorts(
     assert grid is not None and grid.rowCount() == len(page.data.cohorts) > 0
     first = page.data.cohorts.iloc[0]
     assert grid.item(0, 1).text() == format_number(float(first[0]), 0, "en")
+
+
+def _answer_modal(qtbot: QtBot, act: Callable[[object], None]) -> list[str]:
+    """Run ``act`` on the next modal dialog (then it is accepted or closed by ``act``)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen: list[str] = []
+
+    def handle() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, handle)
+            return
+        seen.append(dialog.objectName() or type(dialog).__name__)
+        act(dialog)
+
+    QTimer.singleShot(100, handle)
+    return seen
+
+
+def test_settings_from_the_window_are_saved_in_the_company_file(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    window = make_main_window(demo_copy)
+
+    def change(dialog: object) -> None:
+        assert isinstance(dialog, SettingsDialog)
+        dialog.fiscal.setCurrentIndex(3)
+        dialog.accept()
+
+    seen = _answer_modal(qtbot, change)
+    with qtbot.waitSignal(window.dashboard_updated, timeout=30_000):
+        window.actions["action_settings"].trigger()
+    assert seen == ["settingsDialog"]
+    with Store.open(demo_copy) as store:
+        assert store.settings().fiscal_year_start == 4
+    assert window.engine is not None and window.engine.settings.fiscal_year_start == 4
+
+
+def test_export_and_about_dialogs_open_and_close(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    from kpidesk.ui.export_dialog import ExportDialog
+
+    window = make_main_window(demo_copy)
+
+    def check_export(dialog: object) -> None:
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.breakdowns() == ["salesperson", "channel", "region"]
+        assert dialog.target().suffix == ".xlsx"
+        dialog.reject()
+
+    seen = _answer_modal(qtbot, check_export)
+    assert window.export_summary() is None  # cancelled: nothing written
+    assert seen == ["exportDialog"]
+    seen = _answer_modal(qtbot, lambda dialog: dialog.close())  # type: ignore[attr-defined]
+    window.actions["action_about"].trigger()
+    assert seen
