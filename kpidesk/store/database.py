@@ -548,11 +548,14 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A stable 64-bit hash of each row's canonical values (duplicate detection)."""
     if len(frame) == 0:
         return np.zeros(0, dtype=np.int64)
-    normalised = pd.DataFrame(
-        {c: _hashable(frame[c]) for c in frame.columns}, index=pd.RangeIndex(len(frame))
-    )
-    hashed = pd.util.hash_pandas_object(normalised, index=False, hash_key=_HASH_KEY, categorize=True)
-    return hashed.to_numpy().view(np.int64)
+    # Each column hashed on its own (no frame to build), then combined in column order.
+    combined = np.zeros(len(frame), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in frame.columns:
+            hashed = pd.util.hash_pandas_object(_hashable(frame[column]), index=False, hash_key=_HASH_KEY,
+                                                categorize=True).to_numpy(dtype=np.uint64)
+            combined = combined * np.uint64(1_000_003) ^ hashed
+    return combined.view(np.int64)
 
 
 def _hashable(series: pd.Series) -> pd.Series:
@@ -563,8 +566,13 @@ def _hashable(series: pd.Series) -> pd.Series:
         return series.astype("float64").fillna(-1.0)
     if pd.api.types.is_numeric_dtype(series):
         return series.astype("float64").round(9).fillna(np.nan)
-    text: pd.Series = series.astype("string").fillna("\x00")
-    return text
+    # Text hashes as its values (a categorical hashes like its values; missing is one value).
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series
+    obj = series.astype("object")
+    if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty"):
+        return obj
+    return obj.where(obj.isna(), obj.astype(str))
 
 
 def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
@@ -575,10 +583,9 @@ def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
     if ftype == "date":
         values = pd.to_datetime(series).to_numpy(dtype="datetime64[s]")
         mask = np.isnat(values)
-        if (values == values.astype("datetime64[D]")).all():
-            text = np.datetime_as_string(values, unit="D").astype(object)
-        else:
-            text = np.char.replace(np.datetime_as_string(values, unit="s"), "T", " ").astype(object)
+        # ISO 8601 text: a date, or a date and time (with its T, which SQLite's date functions read).
+        unit = "D" if (values == values.astype("datetime64[D]")).all() else "s"
+        text = np.datetime_as_string(values, unit=unit).astype(object)
         text[mask] = None
         return list(text.tolist())
     if ftype == "number":
