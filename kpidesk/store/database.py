@@ -549,7 +549,7 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     if len(frame) == 0:
         return np.zeros(0, dtype=np.int64)
     # Each column hashed on its own (no frame to build), then combined in column order.
-    combined = np.zeros(len(frame), dtype=np.uint64)
+    combined: np.ndarray = np.zeros(len(frame), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for column in frame.columns:
             hashed = pd.util.hash_pandas_object(_hashable(frame[column]), index=False, hash_key=_HASH_KEY,
@@ -584,8 +584,8 @@ def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
         values = pd.to_datetime(series).to_numpy(dtype="datetime64[s]")
         mask = np.isnat(values)
         # ISO 8601 text: a date, or a date and time (with its T, which SQLite's date functions read).
-        unit = "D" if (values == values.astype("datetime64[D]")).all() else "s"
-        text = np.datetime_as_string(values, unit=unit).astype(object)
+        whole_days = bool((values == values.astype("datetime64[D]")).all())
+        text = np.datetime_as_string(values, unit="D" if whole_days else "s").astype(object)
         text[mask] = None
         return list(text.tolist())
     if ftype == "number":
