@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.path: Path | None = None
         self.engine: Engine | None = None
         self._lock: InstanceLock | None = None
+        self._opening: tuple[Path, InstanceLock] | None = None  # a database being loaded
         self.setWindowTitle("KPI Desk")
         self.setMinimumSize(QSize(1000, 640))
         self.setAcceptDrops(True)
@@ -241,19 +242,21 @@ class MainWindow(QMainWindow):
     # -- database -------------------------------------------------------------------------
 
     def open_database(self, path: Path, create_demo: bool = False) -> None:
-        """Open ``path`` (with ``create_demo``, first write the demo company there if missing)."""
+        """Open ``path`` (with ``create_demo``, first write the demo company there if missing).
+
+        The database open until now stays open until the new one has loaded: a file that
+        cannot be opened leaves the window as it was.
+        """
         path = Path(path)
-        if self._lock is None or self._lock.path != InstanceLock(path).path:
+        lock = self._lock
+        if lock is None or lock.path != InstanceLock(path).path:
             lock = InstanceLock(path)
             try:
                 lock.acquire()
             except StoreError as exc:
                 show_error(str(exc), "", self)
                 return
-            if self._lock is not None:
-                self._lock.release()
-            self._lock = lock
-        self.path = path
+        self._opening = (path, lock)
         self.status_label.setText(_("Opening {path}…").format(path=path))
 
         def work(state: tasks.TaskState) -> tuple[Engine, Any]:
@@ -265,7 +268,7 @@ class MainWindow(QMainWindow):
             with Store.open(path) as store:
                 frames = store.load_all()
                 company = store.settings()
-            return Engine(frames, company), company
+            return Engine(frames, company), company, path
 
         self.loader.submit(work)
 
@@ -274,9 +277,15 @@ class MainWindow(QMainWindow):
         if self.path is not None:
             self.open_database(self.path)
 
-    def _engine_ready(self, result: tuple[Engine, Any]) -> None:
-        engine, company = result
-        assert self.path is not None
+    def _engine_ready(self, result: tuple[Engine, Any, Path]) -> None:
+        engine, company, path = result
+        if self._opening is not None and self._opening[0] == path:
+            lock = self._opening[1]
+            if self._lock is not None and self._lock is not lock:
+                self._lock.release()
+            self._lock = lock
+            self._opening = None
+        self.path = path
         self.engine = engine
         self.settings.add_recent(self.path)
         name = company.company_name or self.path.stem
@@ -291,11 +300,12 @@ class MainWindow(QMainWindow):
         self.database_opened.emit(self.path)
 
     def _open_failed(self, message: str, details: str) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
-        self.path = None
-        self.status_label.setText("")
+        if self._opening is not None:
+            lock = self._opening[1]
+            if lock is not self._lock:
+                lock.release()
+            self._opening = None
+        self.status_label.setText(str(self.path) if self.path is not None else "")
         show_error(message, details, self)
 
     def recompute(self) -> None:
@@ -473,7 +483,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.computer.wait(5000)
         self.loader.wait(5000)
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        for lock in (self._lock, self._opening[1] if self._opening else None):
+            if lock is not None:
+                lock.release()
+        self._lock = self._opening = None
         super().closeEvent(event)

@@ -131,3 +131,24 @@ def test_a_running_month_is_paced_against_its_target(
     target = window.findChild(QWidget, "kpiCard_revenue").findChild(QLabel, "cardTarget").text()
     expected = format_value(pace.expected, "currency", "en", "EUR", compact=True)
     assert f"expected to date {expected}" in target
+
+
+def test_a_file_that_cannot_be_opened_leaves_the_open_company_in_place(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot, tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    from kpidesk.ui import main_window as mw
+
+    window = make_main_window(demo_copy)
+    shown: list[str] = []
+    monkeypatch.setattr(mw, "show_error", lambda m, d, parent=None: shown.append(m))  # type: ignore[attr-defined]
+    bogus = tmp_path / "photo.kpidesk"
+    bogus.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    window.open_database(bogus)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "not a KPI Desk database" in shown[0]
+    assert window.path == demo_copy and window.engine is not None
+    assert not (tmp_path / "photo.kpidesk.lock").exists()
+    assert (demo_copy.parent / "acme.kpidesk.lock").exists()  # still ours
+    revenue = window.findChild(QWidget, "kpiCard_revenue").findChild(QLabel, "cardValue").text()
+    assert revenue.startswith("€")
