@@ -22,6 +22,12 @@ THEME_NAMES: dict[Theme, dict[str, str]] = {
     "satisfaction": {"fr": "Satisfaction", "en": "Satisfaction"},
 }
 
+#: KPIs whose value over a range is the sum of their values over its parts.
+ADDITIVE: frozenset[str] = frozenset({
+    "revenue", "sales_count", "new_customers", "leads", "qualified_leads", "opportunities",
+    "won_value", "meetings", "proposals", "calls", "marketing_spend", "nps_responses",
+})
+
 #: Fewer rows than this in a value's denominator flag it as low confidence.
 LOW_CONFIDENCE_BASE = 30
 

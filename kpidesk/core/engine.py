@@ -21,11 +21,10 @@ import numpy as np
 import pandas as pd
 
 from kpidesk.core import catalog
-from kpidesk.core.catalog import LOW_CONFIDENCE_BASE, KpiDef
+from kpidesk.core.catalog import ADDITIVE, LOW_CONFIDENCE_BASE, KpiDef
 from kpidesk.core.cells import MISSING_DAY, factorize_objects, group_sum
 from kpidesk.core.kinds import KINDS, date_field, dimension_field
 from kpidesk.core.periods import (
-    Comparison,
     Grain,
     Period,
     parse_label,
@@ -35,7 +34,10 @@ from kpidesk.core.periods import (
     shift,
     shift_range,
 )
+from kpidesk.core.results import KpiRow, Query, Result
 from kpidesk.core.settings import CompanySettings
+
+__all__ = ["ADDITIVE", "Engine", "KpiRow", "Query", "Result", "implemented"]
 
 _EPOCH = dt.date(1970, 1, 1)
 _NS_PER_DAY = 86_400 * 10**9
@@ -47,107 +49,6 @@ def day_number(d: dt.date) -> int:
 
 def from_day_number(n: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(n))
-
-
-@dataclass(frozen=True)
-class Query:
-    """What to compute.
-
-    Attributes:
-        start, end: the range, both inclusive; None spans all the data.
-        grain: the periods the range is cut into.
-        compare: the comparison period of each period.
-        by: a dimension to break every KPI down by, or None.
-        kpis: the KPI ids to compute; None is the whole catalogue.
-        filters: dimension -> the members kept (rows of other members are left out).
-    """
-
-    start: dt.date | None = None
-    end: dt.date | None = None
-    grain: Grain = "month"
-    compare: Comparison = "previous"
-    by: str | None = None
-    kpis: tuple[str, ...] | None = None
-    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)
-
-
-@dataclass
-class KpiRow:
-    """One KPI value for one period (and one member of the breakdown, or the whole)."""
-
-    kpi: str
-    period: str
-    member: str | None
-    value: float | None
-    target: float | None
-    comparison: float | None
-    unavailable: bool
-    low_confidence: bool
-    start: dt.date
-    end: dt.date
-    partial: bool = False
-    base: int | None = None
-    #: The value may still change as time passes (a one-time-buyer window not yet elapsed).
-    provisional: bool = False
-    #: Figures shown beside the value (``sales_cycle_days``: ``{"median": ...}``); not in the JSON.
-    extra: dict[str, float] = field(default_factory=dict)
-    #: ``[target_start, target_end)``: the days the target covers (for pacing), when there is one.
-    target_start: dt.date | None = None
-    target_end: dt.date | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kpi": self.kpi,
-            "period": self.period,
-            "member": self.member,
-            "value": _json_number(self.value),
-            "target": _json_number(self.target),
-            "comparison": _json_number(self.comparison),
-            "unavailable": self.unavailable,
-            "low_confidence": self.low_confidence,
-        }
-
-
-@dataclass
-class Result:
-    start: dt.date
-    end: dt.date
-    grain: Grain
-    compare: Comparison
-    periods: list[Period]
-    rows: list[KpiRow]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "grain": self.grain,
-            "rows": [r.to_json() for r in self.rows],
-        }
-
-    def get(self, kpi: str, period: str | None = None, member: str | None = None) -> KpiRow:
-        """The row of ``kpi`` for ``period`` (default: the last) and ``member``."""
-        label = period if period is not None else self.periods[-1].label
-        for row in self.rows:
-            if row.kpi == kpi and row.period == label and row.member == member:
-                return row
-        raise KeyError((kpi, label, member))
-
-    def series(self, kpi: str, member: str | None = None) -> list[KpiRow]:
-        return [r for r in self.rows if r.kpi == kpi and r.member == member]
-
-    def members(self, kpi: str) -> list[str]:
-        seen: dict[str, None] = {}
-        for r in self.rows:
-            if r.kpi == kpi and r.member is not None:
-                seen.setdefault(r.member, None)
-        return list(seen)
-
-
-def _json_number(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return round(float(value), 10)
 
 
 # -- intervals --------------------------------------------------------------------------------
@@ -764,11 +665,6 @@ class _Target:
 
 _GRAIN_ORDER: dict[str, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
-#: KPIs whose value over a range is the sum of their values over its parts.
-ADDITIVE: frozenset[str] = frozenset({
-    "revenue", "sales_count", "new_customers", "leads", "qualified_leads", "opportunities",
-    "won_value", "meetings", "proposals", "calls", "marketing_spend", "nps_responses",
-})
 
 
 def _text(value: object) -> str | None:

@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 
 from kpidesk.core import catalog
-from kpidesk.core.catalog import KpiDef
-from kpidesk.core.engine import ADDITIVE, KpiRow
+from kpidesk.core.catalog import ADDITIVE, KpiDef
+from kpidesk.core.results import KpiRow
 
 
 def _definition(kpi: KpiDef | str) -> KpiDef:
