@@ -27,6 +27,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
+from kpidesk.io import SUPPORTED_EXTENSIONS
 from kpidesk.io.values import Column, cell_text
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "read_sheet",
 ]
 
-SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 WORKBOOK_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods")
 #: The one "sheet" of a CSV file (batches of a CSV file have no sheet name).
 CSV_SHEET: str | None = None

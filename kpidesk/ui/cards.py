@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kpidesk.core.catalog import KpiDef
-from kpidesk.core.engine import ADDITIVE, KpiRow
+from kpidesk.core.catalog import ADDITIVE, KpiDef
 from kpidesk.core.formatting import format_change, format_value, relative_change
+from kpidesk.core.results import KpiRow
 from kpidesk.core.targets import attainment, pacing
 from kpidesk.i18n import N_, _
 from kpidesk.ui.sparkline import Sparkline

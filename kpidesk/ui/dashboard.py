@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core import catalog
 from kpidesk.core.catalog import THEME_NAMES, THEMES
-from kpidesk.core.engine import Engine, Query, Result
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.core.periods import GRAINS, Comparison, Grain, add_months, period_bounds
+from kpidesk.core.results import Query, Result
 from kpidesk.i18n import N_, _
 from kpidesk.labels import COMPARISON_LABELS, DIMENSION_ALL, GRAIN_LABELS
 from kpidesk.ui.cards import CARD_STYLE, KpiCard
 
 if TYPE_CHECKING:
+    from kpidesk.core.engine import Engine
     from kpidesk.ui.charts import TrendChart
 
 PRESETS: dict[str, str] = {
@@ -77,6 +78,23 @@ def trend_start(start: dt.date, end: dt.date, grain: Grain) -> dt.date:
     return min(start, first)
 
 
+@dataclass(frozen=True)
+class DashboardContext:
+    """What the controls need of a database: its dates, the members of each dimension, its money."""
+
+    span: tuple[dt.date, dt.date] | None
+    members: dict[str, list[str]]
+    currency: str
+    fiscal_start: int
+    company_name: str = ""
+
+    @classmethod
+    def of(cls, engine: Engine) -> DashboardContext:
+        settings = engine.settings
+        return cls(engine.data_range(), {d: engine.members(d) for d in DIMENSIONS}, settings.currency,
+                   settings.fiscal_year_start, settings.company_name)
+
+
 @dataclass
 class DashboardData:
     """What the dashboard shows, computed off the GUI thread."""
@@ -115,6 +133,7 @@ class DashboardPage(QWidget):
         self.currency = "EUR"
         self.fiscal_start = 1
         self.cards: dict[str, KpiCard] = {}
+        self.context: DashboardContext | None = None
         self.selected = "revenue"
         self.data: DashboardData | None = None
         self._anchor = dt.date.today()
@@ -228,31 +247,31 @@ class DashboardPage(QWidget):
         self.comparison_combo.currentIndexChanged.connect(self._changed)
         return bar
 
-    def set_context(
-        self, engine: Engine, currency: str, fiscal_start: int, preset: str, grain: str, comparison: str
-    ) -> None:
-        """A (new) database: its data range, members, currency; restores the saved controls."""
+    def set_context(self, context: DashboardContext, preset: str, grain: str, comparison: str) -> None:
+        """A (new) database: its data range, members, currency; restores the chosen controls."""
         self._updating = True
         try:
-            self.currency = currency
-            self.fiscal_start = fiscal_start
-            span = engine.data_range()
+            self.context = context
+            self.currency = context.currency
+            self.fiscal_start = context.fiscal_start
             today = dt.date.today()
-            self._data_start, last = span if span else (today, today)
+            self._data_start, last = context.span if context.span else (today, today)
             self._anchor = min(today, last)
             for dimension, combo in self.filter_combos.items():
+                chosen = combo.currentData()
                 combo.blockSignals(True)
                 combo.clear()
                 combo.addItem(_(DIMENSION_ALL[dimension]), None)
-                for member in engine.members(dimension):
+                for member in context.members.get(dimension, []):
                     combo.addItem(member, member)
                 combo.setEnabled(combo.count() > 1)
+                combo.setCurrentIndex(max(0, combo.findData(chosen)))
                 combo.blockSignals(False)
             _select(self.grain_combo, grain)
             _select(self.comparison_combo, comparison)
             _select(self.range_combo, preset if preset in PRESETS else "last_12_months")
             self._apply_preset()
-            self._build_cards(engine)
+            self._build_cards()
         finally:
             self._updating = False
         self.query_changed.emit()
@@ -307,12 +326,10 @@ class DashboardPage(QWidget):
 
     # -- cards ----------------------------------------------------------------------------
 
-    def _build_cards(self, engine: Engine) -> None:
+    def _build_cards(self) -> None:
         if self.cards:
             return
-        from kpidesk.core.engine import implemented
-
-        shown = set(implemented())
+        shown = set(catalog.KPI_IDS)
         for theme in THEMES:
             kpis = [k for k in catalog.CATALOG if k.theme == theme and k.id in shown]
             if not kpis:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,8 +26,10 @@ from kpidesk.labels import FIELD_TITLES, KIND_TITLES
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.export_dialog import ask_save_path
-from kpidesk.ui.models import FrameModel
 from kpidesk.ui.progress import run_with_progress
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class KindTable(QWidget):
@@ -54,6 +56,8 @@ class KindTable(QWidget):
         top.addWidget(self.export_button)
         layout.addLayout(top)
         headers = {name: _(title) for name, title in FIELD_TITLES.items()}
+        from kpidesk.ui.models import FrameModel
+
         money = lambda v: format_number(v, 2, lang)  # noqa: E731
         self.model = FrameModel(headers=headers, lang=lang,
                                 formatters={"amount": money, "unit_price": money})
@@ -120,13 +124,27 @@ class DataPage(QWidget):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("dataTabs")
+        #: The table of each kind, made when the page is first shown (the table code loads then).
         self.tables: dict[str, KindTable] = {}
         for kind in KINDS:
-            table = KindTable(kind, lang)
-            self.tables[kind] = table
-            self.tabs.addTab(table, _(KIND_TITLES[kind]))
+            self.tabs.addTab(QWidget(), _(KIND_TITLES[kind]))
         layout.addWidget(self.tabs)
         self.tabs.currentChanged.connect(lambda _i: self.load_current())
+
+    def _ensure_tables(self) -> None:
+        if self.tables:
+            return
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        for i, kind in enumerate(KINDS):
+            table = KindTable(kind, self.lang)
+            self.tables[kind] = table
+            placeholder = self.tabs.widget(i)
+            self.tabs.removeTab(i)
+            self.tabs.insertTab(i, table, _(KIND_TITLES[kind]))
+            placeholder.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
 
     def set_database(self, path: Path) -> None:
         self.path = path
@@ -140,6 +158,7 @@ class DataPage(QWidget):
         self.load_current()
 
     def load_current(self) -> None:
+        self._ensure_tables()
         table = self.tabs.currentWidget()
         if isinstance(table, KindTable) and not table.loaded and self.path is not None:
             self.load(table.kind)
@@ -148,6 +167,7 @@ class DataPage(QWidget):
         if self.path is None:
             return None
         path = self.path
+        self._ensure_tables()
         table = self.tables[kind]
         table.count.setText(_("Loading…"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.core.engine import Engine
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.i18n import _
 from kpidesk.labels import DIMENSION_LABELS
+
+if TYPE_CHECKING:
+    from kpidesk.core.engine import Engine
 
 #: Breakdowns ticked by default, when the data has them.
 DEFAULT_BREAKDOWNS = ("salesperson", "channel", "region")

@@ -47,7 +47,6 @@ from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
 
 SPREADSHEETS = "*.xlsx *.xlsm *.xls *.ods *.csv"
-SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 PREVIEW_ROWS = 200
 SHOWN_ERRORS = 500
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,10 +23,12 @@ from kpidesk.core.formatting import format_number
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.labels import KIND_TITLES
-from kpidesk.store.database import Batch, Store
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.export_dialog import ask_save_path
+
+if TYPE_CHECKING:
+    from kpidesk.store.database import Batch
 
 
 class ImportsPage(QWidget):
@@ -90,6 +93,8 @@ class ImportsPage(QWidget):
     def refresh(self) -> None:
         if self.path is None:
             return
+        from kpidesk.store.database import Store
+
         with Store.open(self.path) as store:  # a few rows: quick enough on the GUI thread
             self.batches = list(reversed(store.batches()))
         self.table.setRowCount(len(self.batches))
@@ -158,6 +163,8 @@ class ImportsPage(QWidget):
         path, batch_id = self.path, batch.batch_id
 
         def work(state: tasks.TaskState) -> int:
+            from kpidesk.store.database import Store
+
             with Store.open(path) as store:
                 return store.undo_batch(batch_id).imported
 

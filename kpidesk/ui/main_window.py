@@ -24,24 +24,23 @@ from PySide6.QtWidgets import (
 
 from kpidesk import __version__
 from kpidesk.core import catalog
-from kpidesk.core.engine import Engine, implemented
 from kpidesk.errors import StoreError
 from kpidesk.i18n import _
-from kpidesk.store.database import Store
+from kpidesk.io import SUPPORTED_EXTENSIONS
 from kpidesk.store.lock import InstanceLock
 from kpidesk.ui import tasks
-from kpidesk.ui.dashboard import DashboardData, DashboardPage, compute_dashboard
+from kpidesk.ui.dashboard import DashboardContext, DashboardData, DashboardPage, compute_dashboard
 from kpidesk.ui.data_page import DataPage
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.export_dialog import ExportDialog
-from kpidesk.ui.import_wizard import SUFFIXES, ImportWizard
 from kpidesk.ui.imports_page import ImportsPage
 from kpidesk.ui.progress import run_with_progress
 from kpidesk.ui.settings import UserSettings
 from kpidesk.ui.settings_dialog import SettingsDialog
-from kpidesk.ui.targets_dialog import TargetsDialog
 
 if TYPE_CHECKING:
+    from kpidesk.core.engine import Engine
+    from kpidesk.store.database import Store
     from kpidesk.ui.analyses_page import AnalysesPage
 
 log = logging.getLogger(__name__)
@@ -49,12 +48,19 @@ log = logging.getLogger(__name__)
 FILE_FILTER = "KPI Desk (*.kpidesk)"
 
 
+def _store(path: Path, create: bool = False) -> Store:
+    """The company file (the storage and computing libraries load on first use, after start-up)."""
+    from kpidesk.store.database import Store
+
+    return Store.open(path, create=create)
+
+
 def _dropped_files(mime: QMimeData) -> list[Path]:
     """The spreadsheet files among dropped URLs."""
     if not mime.hasUrls():
         return []
     paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-    return [p for p in paths if p.suffix.lower() in SUFFIXES]
+    return [p for p in paths if p.suffix.lower() in SUPPORTED_EXTENSIONS]
 
 
 class Actions:
@@ -259,13 +265,15 @@ class MainWindow(QMainWindow):
         self._opening = (path, lock)
         self.status_label.setText(_("Opening {path}…").format(path=path))
 
-        def work(state: tasks.TaskState) -> tuple[Engine, Any]:
+        def work(state: tasks.TaskState) -> tuple[Engine, Any, Path]:
+            from kpidesk.core.engine import Engine
+
             if create_demo and not path.exists():
                 from kpidesk.store.demo import write_demo
 
                 state.progress(0.1, _("Creating the demo company…"))
                 write_demo(path, progress=lambda f, m: state.progress(0.1 + 0.6 * f, m))
-            with Store.open(path) as store:
+            with _store(path) as store:
                 frames = store.load_all()
                 company = store.settings()
             return Engine(frames, company), company, path
@@ -291,13 +299,17 @@ class MainWindow(QMainWindow):
         name = company.company_name or self.path.stem
         self.setWindowTitle(f"{name} — KPI Desk")
         self.status_label.setText(str(self.path))
-        self.dashboard.set_context(
-            engine, company.currency, company.fiscal_year_start,
-            self.settings.get("range_preset"), self.settings.get("grain"), self.settings.get("comparison"),
-        )
+        self.dashboard.set_context(DashboardContext.of(engine), *self._controls())
         self.data_page.set_database(self.path)
         self.imports_page.set_database(self.path)
         self.database_opened.emit(self.path)
+
+    def _controls(self) -> tuple[str, str, str]:
+        """Preset, grain and comparison: as the user left them, or as saved when nothing is shown yet."""
+        d = self.dashboard
+        if d.context is None:
+            return self.settings.get("range_preset"), self.settings.get("grain"), self.settings.get("comparison")
+        return d.preset(), str(d.grain_combo.currentData()), str(d.comparison_combo.currentData())
 
     def _open_failed(self, message: str, details: str) -> None:
         if self._opening is not None:
@@ -313,7 +325,7 @@ class MainWindow(QMainWindow):
         if engine is None:
             return
         query = self.dashboard.query()
-        kpis = implemented()
+        kpis = catalog.KPI_IDS
         self.computer.submit(lambda state: compute_dashboard(engine, query, kpis))
 
     def open_detail(self, kpi_id: str) -> QDialog | None:
@@ -336,6 +348,8 @@ class MainWindow(QMainWindow):
             return
         path = Path(name if name.endswith(".kpidesk") else name + ".kpidesk")
         try:
+            from kpidesk.store.database import Store
+
             Store.create(path, overwrite=True).close()
         except StoreError as exc:
             show_error(str(exc), "", self)
@@ -355,6 +369,8 @@ class MainWindow(QMainWindow):
             return
         changed = False
         for path in paths or [None]:
+            from kpidesk.ui.import_wizard import ImportWizard
+
             wizard = ImportWizard(self.path, path, self)
             wizard.exec()
             changed = changed or (wizard.outcome is not None and wizard.outcome.batch_id is not None)
@@ -379,7 +395,7 @@ class MainWindow(QMainWindow):
         if engine is None or path is None:
             return None
         if target is None or by is None:
-            with Store.open(path) as store:
+            with _store(path) as store:
                 company = store.settings().company_name
             dialog = ExportDialog(engine, Path.home(), company, self)
             if dialog.exec() != ExportDialog.DialogCode.Accepted:
@@ -413,6 +429,8 @@ class MainWindow(QMainWindow):
     def edit_targets(self) -> None:
         if self.path is None:
             return
+        from kpidesk.ui.targets_dialog import TargetsDialog
+
         dialog = TargetsDialog(self.path, self.engine, self.lang, self)
         dialog.exec()
         if dialog.changed:
@@ -421,14 +439,14 @@ class MainWindow(QMainWindow):
     def edit_settings(self) -> None:
         if self.path is None:
             return
-        with Store.open(self.path) as store:
+        with _store(self.path) as store:
             company = store.settings()
         dialog = SettingsDialog(company, self.settings.get("language"), self)
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         self.settings.set("language", dialog.language())
         if dialog.company() != company:
-            with Store.open(self.path) as store:
+            with _store(self.path) as store:
                 store.save_settings(dialog.company())
             self.reload()
 
