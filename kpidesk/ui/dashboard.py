@@ -179,6 +179,7 @@ class DashboardPage(QWidget):
         layout.addWidget(splitter, 1)
         self._grids: list[tuple[QGridLayout, list[KpiCard]]] = []
         self._columns = 0
+        self._build_cards()  # shown at once, their values follow
 
     # -- controls -------------------------------------------------------------------------
 
@@ -271,7 +272,8 @@ class DashboardPage(QWidget):
             _select(self.comparison_combo, comparison)
             _select(self.range_combo, preset if preset in PRESETS else "last_12_months")
             self._apply_preset()
-            self._build_cards()
+            for card in self.cards.values():
+                card.currency = context.currency
         finally:
             self._updating = False
         self.query_changed.emit()

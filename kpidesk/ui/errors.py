@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import threading
 import traceback
 from types import TracebackType
 
@@ -91,6 +92,8 @@ def install_excepthook() -> None:
         if QApplication.instance() is None:
             sys.__excepthook__(kind, value, tb)
             return
+        if threading.current_thread() is not threading.main_thread():
+            return  # logged; widgets belong to the GUI thread
         parent = QApplication.activeWindow()
         show_error(f"{kind.__name__}: {value}", details, parent)
 

@@ -264,6 +264,8 @@ class MainWindow(QMainWindow):
                 return
         self._opening = (path, lock)
         self.status_label.setText(_("Opening {path}…").format(path=path))
+        if path != self.path:
+            self._show_snapshot(path)
 
         def work(state: tasks.TaskState) -> tuple[Engine, Any, Path]:
             from kpidesk.core.engine import Engine
@@ -279,6 +281,19 @@ class MainWindow(QMainWindow):
             return Engine(frames, company), company, path
 
         self.loader.submit(work)
+
+    def _show_snapshot(self, path: Path) -> None:
+        """The dashboard computed last time for this database, while it loads (if still valid)."""
+        from kpidesk.ui import snapshot
+
+        kept = snapshot.load(path, self._controls())
+        if kept is None:
+            return
+        context, data = kept
+        self.dashboard.set_context(context, *self._controls())
+        if self.dashboard.query() == data.query:
+            self.setWindowTitle(f"{context.company_name or path.stem} — KPI Desk")
+            self.dashboard.show_data(data)
 
     def reload(self) -> None:
         """The stored rows changed (import, undo): rebuild the engine and refresh every page."""
@@ -340,6 +355,10 @@ class MainWindow(QMainWindow):
 
     def _dashboard_ready(self, data: DashboardData) -> None:
         self.dashboard.show_data(data)
+        if self.path is not None and self.dashboard.context is not None:
+            from kpidesk.ui import snapshot
+
+            snapshot.save(self.path, self._controls(), self.dashboard.context, data)
         self._update_analyses()
 
     def new_database(self) -> None:
@@ -499,8 +518,10 @@ class MainWindow(QMainWindow):
         self.settings.set("comparison", self.dashboard.comparison_combo.currentData())
         self.settings.set("range_preset", self.dashboard.preset())
         self.settings.sync()
-        self.computer.wait(5000)
-        self.loader.wait(5000)
+        # Work still running (a database loading, a computation) ends before the window does.
+        self.loader.wait(10_000)
+        self.computer.wait(10_000)
+        tasks.wait_idle(None, 10_000)
         for lock in (self._lock, self._opening[1] if self._opening else None):
             if lock is not None:
                 lock.release()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -62,6 +63,12 @@ class Task(QRunnable):
         self.state.cancel()
 
     def run(self) -> None:
+        try:
+            self._run()
+        except BaseException:  # nothing may escape a worker thread (the window may be gone)
+            log.error("background task could not report:\n%s", traceback.format_exc())
+
+    def _run(self) -> None:
         if self.state.cancelled():
             self.signals.cancelled.emit()
             return
@@ -181,4 +188,19 @@ class LatestOnly(QObject):
             self.failed.emit(message, details)
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self._pool.waitForDone(msecs)
+        return wait_idle(self._pool, msecs)
+
+
+def wait_idle(pool: QThreadPool | None = None, msecs: int = 30000) -> bool:
+    """Wait until ``pool`` (the global pool by default) runs nothing, at most ``msecs``.
+
+    Sleeps between checks, which lets the workers have the GIL: ``QThreadPool.waitForDone``
+    keeps it, so a worker still running Python code could not finish while it waits.
+    """
+    pool = pool or QThreadPool.globalInstance()
+    deadline = time.monotonic() + msecs / 1000
+    while pool.activeThreadCount() > 0:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

@@ -152,3 +152,28 @@ def test_a_file_that_cannot_be_opened_leaves_the_open_company_in_place(
     assert (demo_copy.parent / "acme.kpidesk.lock").exists()  # still ours
     revenue = window.findChild(QWidget, "kpiCard_revenue").findChild(QLabel, "cardValue").text()
     assert revenue.startswith("€")
+
+
+def test_the_next_start_shows_the_last_dashboard_at_once_and_only_while_it_holds(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    import pandas as pd
+
+    first = make_main_window(demo_copy)
+    shown_first = card_value(first, "revenue")
+    first.close()
+
+    second = make_main_window(demo_copy, wait=False)
+    # The kept values are on the cards before the engine has even loaded.
+    assert second.engine is None
+    assert card_value(second, "revenue") == shown_first
+    qtbot.waitUntil(lambda: second.engine is not None, timeout=30_000)
+    second.close()
+
+    # New rows: the kept dashboard no longer holds, and is not shown.
+    with Store.open(demo_copy) as store:
+        store.import_frame("sales", pd.DataFrame({"date": pd.to_datetime(["2026-11-02"]), "amount": [1e6]}),
+                           file="big-deal.xlsx")
+    third = make_main_window(demo_copy, wait=False)
+    assert card_value(third, "revenue") == "…"
+    qtbot.waitUntil(lambda: card_value(third, "revenue") not in ("…", shown_first), timeout=30_000)
