@@ -226,6 +226,7 @@ def _kpis(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
         engine = Engine(store.load_all(), store.settings())
         settings = store.settings()
+    _check_range(args)
     query = Query(
         start=args.start, end=args.end, grain=args.grain, compare=args.compare, by=args.by,
         kpis=tuple(args.kpis) if args.kpis else None,
@@ -259,12 +260,19 @@ def _export(args: argparse.Namespace) -> int:
     from kpidesk.core.engine import Engine, Query
     from kpidesk.io.export import export_summary
 
+    _check_range(args)
     with _open(args.db) as store:
         engine = Engine(store.load_all(), store.settings())
     query = Query(start=args.start, end=args.end, grain=args.grain, compare=args.compare)
     path = export_summary(engine, query, args.output, by=args.by, database=str(args.db))
     print(_("Summary workbook written to {path}").format(path=path))
     return 0
+
+
+def _check_range(args: argparse.Namespace) -> None:
+    """A range that ends before it starts is bad usage (exit 2), never silently turned round."""
+    if args.start is not None and args.end is not None and args.end < args.start:
+        build_parser().error(_("--to ({end}) is before --from ({start})").format(end=args.end, start=args.start))
 
 
 def _catalog(args: argparse.Namespace) -> int:

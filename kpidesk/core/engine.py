@@ -23,7 +23,7 @@ import pandas as pd
 from kpidesk.core import catalog
 from kpidesk.core.catalog import ADDITIVE, LOW_CONFIDENCE_BASE, KpiDef
 from kpidesk.core.cells import MISSING_DAY, factorize_objects, group_sum
-from kpidesk.core.kinds import KINDS, date_field, dimension_field
+from kpidesk.core.kinds import KINDS, dimension_field
 from kpidesk.core.periods import (
     Grain,
     Period,
@@ -330,14 +330,15 @@ class Engine:
     def _data_range(self) -> tuple[dt.date, dt.date] | None:
         lows, highs = [], []
         for kind, table in self.tables.items():
-            column = date_field(kind)
-            if column is None or table.n == 0:
+            if kind == "targets" or table.n == 0:
                 continue
-            days = table.days(column)
-            days = days[days != MISSING_DAY]
-            if len(days):
-                lows.append(int(days.min()))
-                highs.append(int(days.max()))
+            # Every date a KPI places rows by: a deal closed after the last one opened counts too.
+            for column in KINDS[kind].fields_of_type("date"):
+                days = table.days(column)
+                days = days[days != MISSING_DAY]
+                if len(days):
+                    lows.append(int(days.min()))
+                    highs.append(int(days.max()))
         if not lows:
             return None
         return from_day_number(min(lows)), from_day_number(max(highs))
@@ -483,9 +484,10 @@ class Engine:
         start = query.start or period_bounds(
             first, query.grain, self.settings.fiscal_year_start, self.settings.week_start
         )[0]
-        end = query.end or last
+        # A range asked to start after the data ends is that one day, not the data reversed.
+        end = query.end or max(last, start)
         if end < start:
-            start, end = end, start
+            raise ValueError(f"the range ends ({end}) before it starts ({start})")
         return start, end
 
     def compute(self, query: Query) -> Result:

@@ -161,3 +161,28 @@ def test_entry_point_version_and_exit_status(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("kpidesk: error: ")
+
+
+def test_a_range_that_ends_before_it_starts_is_bad_usage(capsys: pytest.CaptureFixture[str], tiny: Path) -> None:
+    code, _, err = run(capsys, "kpis", "--db", str(tiny), "--from", "2024-03-01", "--to", "2024-01-01")
+    assert code == 2 and "--to (2024-01-01) is before --from (2024-03-01)" in err
+    # Starting after the data: that range, empty, not the data turned round.
+    code, out, _ = run(capsys, "kpis", "--db", str(tiny), "--from", "2025-01-01", "--kpi", "revenue", "--json")
+    data = json.loads(out)
+    assert (data["from"], data["to"]) == ("2025-01-01", "2025-01-01")
+    assert data["rows"][0]["value"] == 0.0
+
+
+def test_the_default_range_reaches_the_last_close_date(capsys: pytest.CaptureFixture[str],
+                                                        make_db: Callable[..., Path]) -> None:
+    deals = pd.DataFrame({
+        "created_date": pd.to_datetime(["2024-01-10", "2024-02-01"]),
+        "status": ["won", "won"],
+        "close_date": pd.to_datetime(["2024-03-30", "2024-04-15"]),
+        "amount": [100.0, 250.0],
+    })
+    db = make_db(opportunities=deals)
+    code, out, _ = run(capsys, "kpis", "--db", str(db), "--grain", "month", "--kpi", "won_value", "--json")
+    data = json.loads(out)
+    assert data["to"] == "2024-04-15"  # the last deal closed then, though none was opened after February
+    assert {r["period"]: r["value"] for r in data["rows"]}["2024-04"] == 250.0
