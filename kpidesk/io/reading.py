@@ -189,7 +189,7 @@ def _workbook_format(path: Path, ext: str) -> str:
 
 
 def _open_workbook(path: Path, ext: str, fmt: str) -> CalamineWorkbook:
-    expected = {".xlsx": "zip", ".xlsm": "zip", ".ods": "zip", ".xls": "ole"}[ext]
+    expected = {".xlsx": "zip", ".xlsm": "zip", ".ods": "zip", ".xls": "ole"}.get(ext)
     try:
         if fmt == expected:
             try:
@@ -577,8 +577,23 @@ class PreparedSheet:
     first_data_row: int
     positions: list[int]
     rectangular: bool = False
+    #: Cells in the header row up to its last title: a CSV row longer than that with values
+    #: past it has more values than titles (a decimal comma in a comma-separated file...).
+    header_width: int = 0
     _columns: dict[str, Any] | None = None
     _cells: dict[str, Column] | None = None
+
+    def overlong_rows(self) -> np.ndarray:
+        """Rows of a CSV file holding values past the last column title (always none in a workbook,
+        where a column without a title is a column)."""
+        flags = np.zeros(len(self.rows), dtype=bool)
+        if self.sheet is not None or not self.header_width:
+            return flags
+        width = self.header_width
+        for i, row in enumerate(self.rows):
+            if len(row) > width and any(not _is_blank(v) for v in row[width:]):
+                flags[i] = True
+        return flags
 
     @property
     def row_count(self) -> int:
@@ -669,6 +684,7 @@ def prepare(raw: RawSheet, header_row: int | None = None) -> PreparedSheet:
         rows=data,
         first_data_row=raw.first_row + index + 1,
         positions=keep,
+        header_width=max((i + 1 for i, v in enumerate(header_cells) if not _is_blank(v)), default=0),
         rectangular=raw.rectangular,
     )
 

@@ -183,6 +183,7 @@ def test_the_default_range_reaches_the_last_close_date(capsys: pytest.CaptureFix
     })
     db = make_db(opportunities=deals)
     code, out, _ = run(capsys, "kpis", "--db", str(db), "--grain", "month", "--kpi", "won_value", "--json")
+    assert code == 0
     data = json.loads(out)
     assert data["to"] == "2024-04-15"  # the last deal closed then, though none was opened after February
     assert {r["period"]: r["value"] for r in data["rows"]}["2024-04"] == 250.0
