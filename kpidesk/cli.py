@@ -162,32 +162,52 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    """Each file is its own transaction: a file that cannot be imported is reported and the others
+    still go in; the status is 1 when any file failed or was refused (``--strict``)."""
     from kpidesk.io.importer import import_file
+    from kpidesk.store.database import Store
 
     overrides = dict(args.map)
     outcomes = []
-    with _open(args.db) as store:
+    failures: list[str] = []
+    # Importing into a file that does not exist yet starts that company.
+    with Store.open(args.db, create=True) as store:
         for path in args.paths:
-            outcomes.extend(
-                import_file(store, path, kind=args.kind, sheet=args.sheet, overrides=overrides, strict=args.strict)
-            )
+            try:
+                outcomes.extend(
+                    import_file(store, path, kind=args.kind, sheet=args.sheet, overrides=overrides,
+                                strict=args.strict)
+                )
+            except UserError as exc:
+                failures.append(str(exc))
+    failures.extend(
+        _("{file}: {rejected} rows rejected, so nothing was imported (--strict).").format(
+            file=o.file, rejected=o.rejected)
+        for o in outcomes if o.batch_id is None and o.rejected
+    )
     if args.json:
         print(json.dumps({"batches": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
-        return 0
-    for o in outcomes:
-        print(
-            _(
-                "{file} [{sheet}] as {kind}: {imported} imported, {skipped} duplicates skipped, {rejected} rejected"
-            ).format(
-                file=o.file, sheet=o.sheet or "-", kind=_(KIND_TITLES[o.kind]).lower(), imported=o.imported,
-                skipped=o.skipped_duplicates, rejected=o.rejected,
-            )
+    else:
+        for o in outcomes:
+            _print_outcome(o)
+    for message in failures:
+        _fail(message)
+    return 1 if failures else 0
+
+
+def _print_outcome(o: Any) -> None:
+    print(
+        _(
+            "{file} [{sheet}] as {kind}: {imported} imported, {skipped} duplicates skipped, {rejected} rejected"
+        ).format(
+            file=o.file, sheet=o.sheet or "-", kind=_(KIND_TITLES[o.kind]).lower(), imported=o.imported,
+            skipped=o.skipped_duplicates, rejected=o.rejected,
         )
-        for e in o.errors[:20]:
-            print("  " + _("row {row}, column {column}, value {value!r}: {message}").format(**e))
-        if len(o.errors) > 20:
-            print("  " + _("… and {count} more").format(count=len(o.errors) - 20))
-    return 0
+    )
+    for e in o.errors[:20]:
+        print("  " + _("row {row}, column {column}, value {value!r}: {message}").format(**e))
+    if len(o.errors) > 20:
+        print("  " + _("… and {count} more").format(count=len(o.errors) - 20))
 
 
 def _imports(args: argparse.Namespace) -> int:

@@ -187,3 +187,21 @@ def test_the_default_range_reaches_the_last_close_date(capsys: pytest.CaptureFix
     data = json.loads(out)
     assert data["to"] == "2024-04-15"  # the last deal closed then, though none was opened after February
     assert {r["period"]: r["value"] for r in data["rows"]}["2024-04"] == 250.0
+
+
+def test_import_goes_on_past_a_bad_file_and_reports_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = tmp_path / "ventes.csv"
+    good.write_text("Date;Montant\n05/03/2024;12\n06/03/2024;abc\n", encoding="utf-8")
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    db = tmp_path / "new.kpidesk"  # does not exist yet: the import starts the company
+    code, out, err = run(capsys, "import", str(good), str(empty), "--db", str(db), "--json")
+    assert code == 1
+    batches = json.loads(out)["batches"]
+    assert [(b["file"], b["imported"], b["rejected"]) for b in batches] == [("ventes.csv", 1, 1)]
+    assert err.strip().splitlines() == [err.strip().splitlines()[0]] and "vide.csv" in err
+    code, out, err = run(capsys, "import", str(good), "--db", str(tmp_path / "s.kpidesk"), "--strict", "--json")
+    assert code == 1 and json.loads(out)["batches"][0]["batch_id"] is None
+    assert "nothing was imported (--strict)" in err
+    code, out, _ = run(capsys, "imports", "--db", str(tmp_path / "s.kpidesk"), "--json")
+    assert json.loads(out)["batches"] == []
