@@ -43,7 +43,10 @@ class InstanceLock:
             return None
         if not isinstance(data, dict):
             return None
-        pid = int(data.get("pid", 0) or 0)
+        try:
+            pid = int(data.get("pid", 0) or 0)
+        except (TypeError, ValueError):
+            return None  # an unreadable lock is a stale one
         if data.get("host") == socket.gethostname() and (pid == os.getpid() or not _alive(pid)):
             return None
         return data
@@ -61,10 +64,20 @@ class InstanceLock:
                   "Close it there first.").format(path=self.path.with_suffix(""), pid=owner.get("pid"),
                                                   host=owner.get("host"))
             )
+        content = json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode("utf-8")
+        self.path.unlink(missing_ok=True)  # stale: its owner is gone
         try:
-            self.path.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8")
+            # Created only if absent: of two windows opening the file at once, one gets it.
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            raise StoreError(
+                _("{path} is being opened by another KPI Desk window. Close it there first.").format(
+                    path=self.path.with_suffix(""))
+            ) from None
         except OSError:
             return  # a read-only folder: nothing to protect against
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
         self._held = True
 
     def release(self) -> None:

@@ -24,3 +24,12 @@ def test_a_live_owner_is_detected_and_a_dead_one_taken_over(tmp_path: Path) -> N
     assert json.loads(mine.path.read_text())["pid"] == os.getpid()
     mine.release()
     assert not mine.path.exists()
+
+
+def test_an_unreadable_lock_is_stale(tmp_path: Path) -> None:
+    db = tmp_path / "acme.kpidesk"
+    lock = InstanceLock(db)
+    lock.path.write_text('{"pid": "abc"}')
+    lock.acquire()
+    assert json.loads(lock.path.read_text())["pid"] == os.getpid()
+    lock.release()
