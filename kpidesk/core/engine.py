@@ -569,7 +569,34 @@ class Engine:
                         self._row(definition, p, query.grain, query.by, member, split, i, j, split_cmp,
                                   cmp_index.get(member), whole_range)
                     )
+        if comparison is not None:
+            # A comparison period the data hardly covers (before the first import) compares with
+            # nothing: undefined, not zero, and no +1,000 % against a single month of data.
+            first = self._first_day(definition.needs)
+            uncovered = {
+                p.label for p, c in zip(plist, comparison, strict=True)
+                if first is None or (c.end - max(c.start, first)).days * 2 < (c.end - c.start).days
+            }
+            for row in rows:
+                if row.period in uncovered:
+                    row.comparison = None
         return rows
+
+    def _first_day(self, kinds: Sequence[str]) -> dt.date | None:
+        """The first day any row of ``kinds`` is dated (by any of its date fields)."""
+
+        def build() -> dt.date | None:
+            firsts = []
+            for kind in kinds:
+                for column in KINDS[kind].fields_of_type("date"):
+                    days = self.tables[kind].days(column)
+                    days = days[days != MISSING_DAY]
+                    if len(days):
+                        firsts.append(int(days.min()))
+            return from_day_number(min(firsts)) if firsts else None
+
+        found: dt.date | None = self.cached("first_day:" + ",".join(kinds), build)
+        return found
 
     def _row(
         self,

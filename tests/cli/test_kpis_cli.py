@@ -121,7 +121,7 @@ def test_kpis_by_week_compared_with_last_year(capsys: pytest.CaptureFixture[str]
                      "--grain", "week", "--kpi", "revenue", "--compare", "year", "--json")
     assert code == 0
     assert [(r["period"], r["value"], r["comparison"]) for r in data["rows"]] == [
-        ("2024-W01", 1000.0, 0.0), ("2024-W02", 0.0, 0.0)]
+        ("2024-W01", 1000.0, None), ("2024-W02", 0.0, None)]  # 2023 holds no data: nothing to compare
 
 
 def test_catalog_text_names_every_kpi(capsys: pytest.CaptureFixture[str]) -> None:

@@ -96,7 +96,8 @@ def test_a_first_purchase_that_is_a_credit_note_does_not_make_a_customer() -> No
 def test_comparison_with_previous_period_and_last_year(sales: pd.DataFrame) -> None:
     e = Engine({"sales": sales})
     result = e.compute(Query(grain="month", kpis=("revenue",)))
-    assert [r.comparison for r in result.series("revenue")] == [0.0, 320.0, 260.0, 0.0]
+    # December 2023 comes before the first sale: undefined, not zero.
+    assert [r.comparison for r in result.series("revenue")] == [None, 320.0, 260.0, 0.0]
     yearly = e.compute(Query(D(2025, 1, 1), D(2025, 2, 28), grain="month", compare="year", kpis=("revenue",)))
     assert [r.comparison for r in yearly.series("revenue")] == [320.0, 260.0]
     none = e.compute(Query(grain="month", compare="none", kpis=("revenue",)))
@@ -321,3 +322,14 @@ def test_overlapping_intervals_are_computed_one_by_one() -> None:
                 one = e._evaluate(catalog.get(kpi), Ctx(e, e.settings, {}, by), Intervals(iv.lo[i:i + 1],
                                                                                           iv.hi[i:i + 1]))
                 assert np.allclose(both.value[i], one.value[0], equal_nan=True), (kpi, by)
+
+
+def test_a_comparison_period_hardly_covered_by_the_data_is_undefined(sales: pd.DataFrame) -> None:
+    # The data starts on 3 January 2024: 2023 as a whole compares with nothing, and the
+    # year 2024 compared with 2023 is undefined rather than an absurd growth.
+    e = Engine({"sales": sales})
+    result = e.compute(Query(D(2024, 1, 1), D(2024, 12, 31), grain="year", compare="previous", kpis=("revenue",)))
+    assert result.get("revenue", "2024").comparison is None
+    # A comparison period mostly covered keeps its value: 4 Jan - 2 Feb against 3 Jan onwards.
+    row = e.compute(Query(D(2024, 2, 4), D(2024, 3, 3), grain="month", kpis=("revenue",))).get("revenue", "2024-02")
+    assert row.comparison == 170.0  # 4-31 January: 200 - 30
