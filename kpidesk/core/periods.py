@@ -181,13 +181,16 @@ def parse_label(label: str, fiscal_start: int = 1, week_start: int = 1) -> tuple
         m = pattern.match(text)
         if not m:
             continue
+        # "FY2025" is a fiscal year (named after the year it ends in); "2025" is the calendar year,
+        # whatever the fiscal year: a target means the same dates when the setting changes.
+        fiscal = bool(m.group(1)) and fiscal_start != 1 if grain in ("year", "quarter") else False
         if grain == "year":
             year = int(m.group(2))
-            start = dt.date(year, 1, 1) if fiscal_start == 1 else dt.date(year - 1, fiscal_start, 1)
+            start = dt.date(year - 1, fiscal_start, 1) if fiscal else dt.date(year, 1, 1)
             return grain, start, add_months(start, 12)
         if grain == "quarter":
             year, quarter = int(m.group(2)), int(m.group(3))
-            fy = dt.date(year, 1, 1) if fiscal_start == 1 else dt.date(year - 1, fiscal_start, 1)
+            fy = dt.date(year - 1, fiscal_start, 1) if fiscal else dt.date(year, 1, 1)
             start = add_months(fy, 3 * (quarter - 1))
             return grain, start, add_months(start, 3)
         if grain == "month":

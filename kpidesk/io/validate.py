@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from kpidesk.core import catalog
 from kpidesk.core.kinds import KINDS
+from kpidesk.core.text import normalise
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.io import values as V
@@ -74,6 +76,10 @@ def check_required(prepared: PreparedSheet, kind: str, mapping: Mapping[str, str
 def _message_for(ftype: str, kind: str, field: str) -> str:
     if kind == "targets" and field == "period":
         return _("Not a period: write it as 2024, 2024-Q1, 2024-03 or 2024-W05")
+    if kind == "targets" and field == "kpi":
+        return _("Unknown KPI: write its id or its name, as 'kpidesk catalog' lists them")
+    if kind == "targets" and field == "dimension":
+        return _("Unknown dimension: write salesperson, channel, region, segment, product or customer")
     if ftype == "date":
         return _("Not a date: write it as 05/03/2024, 5 mars 2024 or 2024-03-05")
     if ftype == "number":
@@ -83,9 +89,47 @@ def _message_for(ftype: str, kind: str, field: str) -> str:
     return _("This value cannot be read")
 
 
+#: Names a targets file may give a dimension (normalised), in French or English.
+_DIMENSION_NAMES: dict[str, str] = {
+    normalise(name): dimension
+    for dimension, names in {
+        "salesperson": ("salesperson", "sales person", "commercial", "vendeur", "sales rep", "sales agent"),
+        "channel": ("channel", "canal", "source"),
+        "region": ("region", "région", "zone"),
+        "segment": ("segment",),
+        "product": ("product", "produit", "article"),
+        "customer": ("customer", "client"),
+    }.items()
+    for name in names
+}
+
+
+def _canonical(raw: V.Column, lookup: Callable[[str], str | None]) -> V.Parsed:
+    """Text values replaced by the id ``lookup`` finds for them; invalid where it finds none."""
+    parsed = V.parse_texts(raw)
+    values = parsed.values.copy()
+    invalid = parsed.invalid.copy()
+    for i in np.flatnonzero(~parsed.missing & ~parsed.invalid):
+        found = lookup(str(values[i]))
+        if found is None:
+            invalid[i] = True
+        else:
+            values[i] = found
+    return V.Parsed(values, parsed.missing, invalid)
+
+
+def _kpi_id(name: str) -> str | None:
+    definition = catalog.find(name)
+    return definition.id if definition is not None else None
+
+
 def _parse(kind: str, field: str, ftype: str, raw: V.Column) -> V.Parsed:
     if kind == "targets" and field == "period":
         return V.parse_periods(raw)
+    if kind == "targets" and field == "kpi":
+        return _canonical(raw, _kpi_id)
+    if kind == "targets" and field == "dimension":
+        return _canonical(raw, lambda name: _DIMENSION_NAMES.get(normalise(name)))
     if kind == "spend" and field == "category":
         return V.parse_spend_categories(raw)
     if ftype == "date":

@@ -101,3 +101,9 @@ def test_parse_label_rejects_nonsense() -> None:
 def test_add_months_clamps_the_day() -> None:
     assert add_months(D(2024, 3, 31), -1) == D(2024, 2, 29)
     assert add_months(D(2024, 1, 31), 13) == D(2025, 2, 28)
+
+
+def test_a_label_without_fy_is_the_calendar_period_whatever_the_fiscal_year() -> None:
+    assert parse_label("2025", 4) == ("year", D(2025, 1, 1), D(2026, 1, 1))
+    assert parse_label("2025-Q1", 4) == ("quarter", D(2025, 1, 1), D(2025, 4, 1))
+    assert parse_label("FY2025-Q1", 4) == ("quarter", D(2024, 4, 1), D(2024, 7, 1))

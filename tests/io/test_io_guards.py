@@ -33,3 +33,22 @@ def test_a_workbook_named_csv_is_read_as_the_workbook_it_is(tmp_path: Path) -> N
         (outcome,) = import_file(store, path)
         assert outcome.imported == 1
         assert store.load("sales")["amount"].tolist() == [12.5]
+
+
+def test_targets_name_known_kpis_and_dimensions_or_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "objectifs.csv"
+    path.write_text(
+        "KPI;Période;Objectif;Axe;Élément\n"
+        "Chiffre d'affaires;2024-03;1000;;\n"
+        "revenue;2024-03;400;Commercial;Alice\n"
+        "bonheur;2024;1;;\n"
+        "revenue;2024;1;commerciale;Alice\n",
+        encoding="utf-8",
+    )
+    with Store.open(tmp_path / "t.kpidesk", create=True) as store:
+        (outcome,) = import_file(store, path, kind="targets", overrides={"dimension": "Axe", "member": "Élément"})
+        stored = store.load("targets")
+    assert (outcome.imported, outcome.rejected) == (2, 2)
+    assert sorted(e["row"] for e in outcome.errors) == [4, 5]
+    assert stored["kpi"].tolist() == ["revenue", "revenue"]  # the French name stored as the KPI's id
+    assert stored["dimension"].tolist() == [None, "salesperson"]
