@@ -328,38 +328,35 @@ class Store:
         ``float64``, repeated text ``category``, flags ``boolean``); with
         ``provenance`` also ``batch_id``, ``file``, ``sheet`` and ``source_row``.
         """
-        if not self._con.in_transaction:
-            con = self._reader()
-            if con is not None:
-                try:
-                    con.execute("BEGIN")  # one snapshot for the fields and the provenance
-                    fast = _load_columns(con, kind)
-                    if fast is not None and provenance:
-                        fast = _with_provenance(con, kind, fast)
-                except sqlite3.Error:
-                    fast = None
-                finally:
-                    con.close()
-                if fast is not None:
-                    return fast
-        return _load_rows(self._con, kind, provenance)
+        def read(con: sqlite3.Connection) -> pd.DataFrame | None:
+            fast = _load_columns(con, kind)
+            return _with_provenance(con, kind, fast) if fast is not None and provenance else fast
+
+        fast = self._read(read)
+        return fast if fast is not None else _load_rows(self._con, kind, provenance)
 
     def with_provenance(self, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` (the rows of ``kind`` as :meth:`load` gives them, e.g. the engine's) with its
         provenance columns added, without reading the fields again; a frame that no longer
         matches the stored rows (an import since) is read afresh."""
-        if not self._con.in_transaction:
-            con = self._reader()
-            if con is not None:
-                try:
-                    out = _with_provenance(con, kind, frame)
-                except sqlite3.Error:
-                    out = None
-                finally:
-                    con.close()
-                if out is not None:
-                    return out
-        return self.load(kind, provenance=True)
+        out = self._read(lambda con: _with_provenance(con, kind, frame))
+        return out if out is not None else self.load(kind, provenance=True)
+
+    def _read(self, read: Callable[[sqlite3.Connection], pd.DataFrame | None]) -> pd.DataFrame | None:
+        """``read`` on a read-only connection of its own, in one snapshot; None when that path
+        cannot serve (inside a write, no reader, a value it cannot read) and rows must be fetched."""
+        if self._con.in_transaction:
+            return None
+        con = self._reader()
+        if con is None:
+            return None
+        try:
+            con.execute("BEGIN")
+            return read(con)
+        except sqlite3.Error:
+            return None
+        finally:
+            con.close()
 
     def load_all(self) -> dict[str, pd.DataFrame]:
         """Every kind's typed frame (see :meth:`load`).

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -264,8 +264,7 @@ class MainWindow(QMainWindow):
                 return
         self._opening = (path, lock)
         self.status_label.setText(_("Opening {path}…").format(path=path))
-        if path != self.path:
-            self._show_snapshot(path)
+        shown = path != self.path and self._show_snapshot(path)
 
         def work(state: tasks.TaskState) -> tuple[Engine, Any, Path]:
             from kpidesk.core.engine import Engine
@@ -280,20 +279,26 @@ class MainWindow(QMainWindow):
                 company = store.settings()
             return Engine(frames, company), company, path
 
-        self.loader.submit(work)
+        if shown:
+            # The kept dashboard paints first; the engine then loads without competing with it.
+            QTimer.singleShot(50, lambda: self.loader.submit(work))
+        else:
+            self.loader.submit(work)
 
-    def _show_snapshot(self, path: Path) -> None:
+    def _show_snapshot(self, path: Path) -> bool:
         """The dashboard computed last time for this database, while it loads (if still valid)."""
         from kpidesk.ui import snapshot
 
         kept = snapshot.load(path, self._controls())
         if kept is None:
-            return
+            return False
         context, data = kept
         self.dashboard.set_context(context, *self._controls())
-        if self.dashboard.query() == data.query:
-            self.setWindowTitle(f"{context.company_name or path.stem} — KPI Desk")
-            self.dashboard.show_data(data)
+        if self.dashboard.query() != data.query:
+            return False
+        self.setWindowTitle(f"{context.company_name or path.stem} — KPI Desk")
+        self.dashboard.show_data(data)
+        return True
 
     def reload(self) -> None:
         """The stored rows changed (import, undo): rebuild the engine and refresh every page."""
