@@ -81,7 +81,7 @@ def table_loaded():
         else:
             QTimer.singleShot(50, wait)
     wait()
-window.dashboard_updated.connect(table_loaded)
+window.computed.connect(table_loaded)
 sys.exit(app.exec())
 """
 

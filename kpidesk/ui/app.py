@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -87,5 +87,5 @@ def run(db: Path | None = None) -> int:
     window = make_window(db)
     window.show()
     if os.environ.get("KPIDESK_QUIT_AFTER_LOAD"):  # smoke tests of a built bundle
-        window.dashboard_updated.connect(window.close)
+        window.computed.connect(lambda: QTimer.singleShot(0, window.close))
     return app.exec()

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
     values_shown = Signal()  # the cards show fresh values (the chart may follow)
     exported = Signal(object)  # the path of a workbook just written
     dashboard_updated = Signal()  # cards and chart are up to date
+    computed = Signal()  # the engine has computed the dashboard (not only the one kept from last time)
 
     def __init__(self, settings: UserSettings, lang: str) -> None:
         super().__init__()
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.engine: Engine | None = None
         self._lock: InstanceLock | None = None
         self._opening: tuple[Path, InstanceLock] | None = None  # a database being loaded
+        self._closing = False
         self.setWindowTitle("KPI Desk")
         self.setMinimumSize(QSize(1000, 640))
         self.setAcceptDrops(True)
@@ -281,7 +283,7 @@ class MainWindow(QMainWindow):
 
         if shown:
             # The kept dashboard paints first; the engine then loads without competing with it.
-            QTimer.singleShot(50, lambda: self.loader.submit(work))
+            QTimer.singleShot(50, lambda: None if self._closing else self.loader.submit(work))
         else:
             self.loader.submit(work)
 
@@ -360,6 +362,7 @@ class MainWindow(QMainWindow):
 
     def _dashboard_ready(self, data: DashboardData) -> None:
         self.dashboard.show_data(data)
+        self.computed.emit()
         if self.path is not None and self.dashboard.context is not None:
             from kpidesk.ui import snapshot
 
@@ -518,6 +521,7 @@ class MainWindow(QMainWindow):
     # -- window events --------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
         self.settings.set("geometry", self.saveGeometry())
         self.settings.set("grain", self.dashboard.grain_combo.currentData())
         self.settings.set("comparison", self.dashboard.comparison_combo.currentData())

@@ -66,7 +66,7 @@ class Task(QRunnable):
         try:
             self._run()
         except BaseException:  # nothing may escape a worker thread (the window may be gone)
-            log.error("background task could not report:\n%s", traceback.format_exc())
+            log.info("background task could not report (closing?):\n%s", traceback.format_exc())
 
     def _run(self) -> None:
         if self.state.cancelled():
