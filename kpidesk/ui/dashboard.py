@@ -358,7 +358,8 @@ class DashboardPage(QWidget):
             self.cards[self.selected].set_selected(True)
 
     def _relayout(self, force: bool = False) -> None:
-        width = self.scroll.viewport().width() or self.width()
+        # The page's own width: the scroll area's viewport is resized after the page, so it lags.
+        width = self.width() - 40
         columns = max(1, min(6, width // 230))
         if columns == self._columns and not force:
             return
