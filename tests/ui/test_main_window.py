@@ -177,3 +177,12 @@ def test_the_next_start_shows_the_last_dashboard_at_once_and_only_while_it_holds
     third = make_main_window(demo_copy, wait=False)
     assert card_value(third, "revenue") == "…"
     qtbot.waitUntil(lambda: card_value(third, "revenue") not in ("…", shown_first), timeout=30_000)
+
+
+def test_cards_fill_the_width_of_the_window(make_main_window: Callable[..., MainWindow], demo_copy: Path,
+                                            qtbot: QtBot) -> None:
+    window = make_main_window(demo_copy)  # 1366 pixels wide
+    qtbot.waitUntil(lambda: window.dashboard._columns >= 5, timeout=5_000)
+    revenue = window.findChild(QWidget, "kpiCard_revenue")
+    count = window.findChild(QWidget, "kpiCard_sales_count")
+    assert revenue.geometry().top() == count.geometry().top()  # side by side, not one per row
