@@ -7,6 +7,7 @@ English: ``€1,234,567.89``, ``12.5%``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from kpidesk.core.catalog import Unit
@@ -57,6 +58,15 @@ def format_value(value: float | None, unit: Unit, lang: str, currency: str = "EU
     if unit == "score":
         return format_number(value, 1, lang)
     return format_number(value, 2, lang)
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """A date as the language writes it: ``05/03/2024`` in French, ``2024-03-05`` in English;
+    with its time (``05/03/2024 14:30``) when a datetime has one."""
+    text = day.strftime("%d/%m/%Y") if lang == "fr" else day.strftime("%Y-%m-%d")
+    if isinstance(day, dt.datetime) and (day.hour or day.minute or day.second):
+        text += day.strftime(" %H:%M")
+    return text
 
 
 def format_change(change: float | None, lang: str) -> str:

@@ -49,7 +49,7 @@ from kpidesk import __version__, i18n
 from kpidesk.core import catalog
 from kpidesk.core.catalog import THEME_NAMES, KpiDef
 from kpidesk.core.engine import ADDITIVE, Engine, KpiRow, Query, Result, implemented
-from kpidesk.core.formatting import CURRENCY_SYMBOLS, format_number, format_value, relative_change
+from kpidesk.core.formatting import CURRENCY_SYMBOLS, format_date, format_number, format_value, relative_change
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.core.periods import Period, range_period, shift, shift_range
 from kpidesk.core.targets import attainment
@@ -137,7 +137,7 @@ class _Words:
         return self._catalogue.get(message) or message
 
     def date(self, day: dt.date) -> str:
-        return day.strftime("%d/%m/%Y") if self.lang == "fr" else day.isoformat()
+        return format_date(day, self.lang)
 
     def lower_first(self, text: str) -> str:
         return text[:1].lower() + text[1:]

@@ -12,7 +12,8 @@ from kpidesk.core.catalog import ADDITIVE, KpiDef
 from kpidesk.core.formatting import format_change, format_value, relative_change
 from kpidesk.core.results import KpiRow
 from kpidesk.core.targets import attainment, pacing
-from kpidesk.i18n import N_, _
+from kpidesk.i18n import _
+from kpidesk.labels import KIND_TITLES
 from kpidesk.ui.sparkline import Sparkline
 
 GOOD = "#15803d"
@@ -28,17 +29,6 @@ QLabel#cardValue { color: #0f172a; font-size: 17pt; font-weight: 600; }
 QLabel#cardNote { color: #64748b; font-size: 8pt; }
 """
 
-#: What to import for a KPI whose data is missing.
-KIND_LABELS = {
-    "sales": N_("sales"),
-    "leads": N_("leads"),
-    "opportunities": N_("opportunities"),
-    "customers": N_("customers"),
-    "spend": N_("marketing spend"),
-    "activities": N_("sales activities"),
-    "surveys": N_("satisfaction surveys"),
-    "targets": N_("targets"),
-}
 
 
 def change_colour(kpi: KpiDef, change: float | None) -> str:
@@ -113,7 +103,7 @@ class KpiCard(QFrame):
         if row.unavailable:
             self.value_label.setText(_("Unavailable"))
             self.value_label.setStyleSheet("color: #94a3b8; font-size: 12pt;")
-            missing = ", ".join(_(KIND_LABELS[k]) for k in kpi.needs)
+            missing = ", ".join(_(KIND_TITLES[k]).lower() for k in kpi.needs)
             self.change_label.setText("")
             self.target_label.setText("")
             self.target_label.setVisible(False)

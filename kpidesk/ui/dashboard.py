@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core import catalog
 from kpidesk.core.catalog import THEME_NAMES, THEMES
+from kpidesk.core.formatting import format_date
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.core.periods import GRAINS, Comparison, Grain, add_months, period_bounds
 from kpidesk.core.results import Query, Result
@@ -400,7 +401,7 @@ class DashboardPage(QWidget):
         assert q.start is not None and q.end is not None
         self.status.setText(
             _("{start} to {end} · compared with {comparison}").format(
-                start=_format_date(q.start, self.lang), end=_format_date(q.end, self.lang),
+                start=format_date(q.start, self.lang), end=format_date(q.end, self.lang),
                 comparison=_(COMPARISON_LABELS[q.compare]).lower(),
             )
         )
@@ -449,7 +450,3 @@ def _select(combo: QComboBox, data: object) -> None:
     index = combo.findData(data)
     if index >= 0:
         combo.setCurrentIndex(index)
-
-
-def _format_date(d: dt.date, lang: str) -> str:
-    return d.strftime("%d/%m/%Y") if lang == "fr" else d.isoformat()

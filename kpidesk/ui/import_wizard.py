@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from kpidesk.core.formatting import format_number
+from kpidesk.core.formatting import format_date, format_number
 from kpidesk.core.kinds import KINDS
 from kpidesk.errors import UserError
 from kpidesk.i18n import _, language
@@ -62,10 +62,7 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
-        fmt = "%d/%m/%Y" if language() == "fr" else "%Y-%m-%d"
-        if isinstance(value, dt.datetime) and (value.hour or value.minute or value.second):
-            fmt += " %H:%M"
-        return value.strftime(fmt)
+        return format_date(value, language())
     return str(value)
 
 

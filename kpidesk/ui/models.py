@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from kpidesk.core.formatting import format_number
+from kpidesk.core.formatting import format_date, format_number
 from kpidesk.i18n import _
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -241,11 +241,7 @@ class FrameModel(QAbstractTableModel):
         if kind == "date":
             if np.isnat(value):
                 return ""
-            ts = pd.Timestamp(value)
-            fmt = "%d/%m/%Y" if self.lang == "fr" else "%Y-%m-%d"
-            if ts.hour or ts.minute or ts.second:
-                fmt += " %H:%M"
-            return ts.strftime(fmt)
+            return format_date(pd.Timestamp(value).to_pydatetime(), self.lang)
         if kind == "bool":
             if value is None:
                 return ""
