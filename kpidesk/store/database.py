@@ -203,9 +203,9 @@ class Store:
         # Columns the file does not fill stay NULL without being bound row by row.
         filled = [c for c in columns if frame[c].notna().any()]
         values = [_to_sql_values(frame[c], spec.field(c).type) for c in filled]
-        placeholders = ", ".join("?" * (len(filled) + 4))
+        # Values the same on every row are written into the statement, not bound row by row.
+        repeats = bool(dup_index.any())
         column_sql = ", ".join(["batch_id", "source_row", "row_hash", "dup_index", *(f'"{c}"' for c in filled)])
-        sql = f'INSERT OR IGNORE INTO "{kind}" ({column_sql}) VALUES ({placeholders})'
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self._transaction():
             cur = self._con.execute(
@@ -214,8 +214,10 @@ class Store:
                 (kind, file, sheet, now, rejected, json.dumps(errors or []), json.dumps(mapping or {})),
             )
             batch_id = int(cur.lastrowid or 0)
-            data = zip(itertools.repeat(batch_id), source.tolist(), rows_hash.tolist(), dup_index.tolist(),
-                       *values)
+            bound = ", ".join([str(batch_id), "?", "?", "?" if repeats else "0", *("?" * len(filled))])
+            sql = f'INSERT OR IGNORE INTO "{kind}" ({column_sql}) VALUES ({bound})'
+            leading = [source.tolist(), rows_hash.tolist(), *([dup_index.tolist()] if repeats else [])]
+            data = zip(*leading, *values)
             # Into an empty table nothing can be a duplicate: fill it, then build its indexes
             # (same result, in about two thirds of the time).
             empty = n > 0 and self._con.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{kind}")').fetchone()[0]
