@@ -51,4 +51,4 @@ def test_targets_name_known_kpis_and_dimensions_or_are_rejected(tmp_path: Path) 
     assert (outcome.imported, outcome.rejected) == (2, 2)
     assert sorted(e["row"] for e in outcome.errors) == [4, 5]
     assert stored["kpi"].tolist() == ["revenue", "revenue"]  # the French name stored as the KPI's id
-    assert stored["dimension"].tolist() == [None, "salesperson"]
+    assert stored["dimension"].astype(object).where(stored["dimension"].notna(), None).tolist() == [None, "salesperson"]

@@ -148,7 +148,7 @@ def test_targets(store: Store, make_xlsx: Callable[..., Path]) -> None:
     frame = store.load("targets")
     assert frame["period"].tolist() == ["2024", "2024-Q1", "2024-03", "2024-W05"]
     assert frame["value"].tolist() == [1_200_000.0, 300_000.0, 0.6, 40.0]
-    assert frame["member"].tolist() == [None, "Alice", None, None]
+    assert frame["member"].astype(object).where(frame["member"].notna(), None).tolist() == [None, "Alice", None, None]
 
 
 def test_leads_flags_and_activities_types(store: Store, make_xlsx: Callable[..., Path]) -> None:

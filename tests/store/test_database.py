@@ -44,6 +44,9 @@ def test_round_trip_keeps_values_and_types(tmp_path: Path) -> None:
     assert str(back["date"].dtype) == "datetime64[ns]"
     assert back["amount"].dtype == np.float64
     assert isinstance(back["product"].dtype, pd.CategoricalDtype)
+    # Ids too: each distinct text once in memory (a million invoice lines, a third as many invoices).
+    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype)
+    assert list(back["customer_id"].cat.categories) == ["17841", "C2"]
     assert back["date"].tolist() == frame["date"].tolist()
     assert back["amount"].tolist() == [1234.5, 1234.5, -20.0]
     assert back["customer_id"].tolist() == ["17841", "17841", "C2"]
