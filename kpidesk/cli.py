@@ -23,6 +23,7 @@ from kpidesk.core.periods import COMPARISONS, GRAINS
 from kpidesk.errors import Cancelled, UserError
 from kpidesk.i18n import _, language
 from kpidesk.labels import GRAIN_LABELS, KIND_TITLES
+from kpidesk.memory import tune_allocator
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tune_allocator()
     try:
         return _dispatch(args)
     except UserError as exc:

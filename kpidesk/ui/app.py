@@ -11,6 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from kpidesk import __version__, i18n
+from kpidesk.memory import tune_allocator
 from kpidesk.resources_path import resource_path
 from kpidesk.ui import errors, paths
 from kpidesk.ui.main_window import MainWindow
@@ -21,6 +22,7 @@ _translators: list[QTranslator] = []
 
 def application() -> QApplication:
     """The QApplication, created once with the names QSettings and QStandardPaths use."""
+    tune_allocator()
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])

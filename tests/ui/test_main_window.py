@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -186,3 +187,11 @@ def test_cards_fill_the_width_of_the_window(make_main_window: Callable[..., Main
     revenue = window.findChild(QWidget, "kpiCard_revenue")
     count = window.findChild(QWidget, "kpiCard_sales_count")
     assert revenue.geometry().top() == count.geometry().top()  # side by side, not one per row
+
+
+def test_application_tunes_the_allocator(qapp: object) -> None:
+    from kpidesk import memory
+    from kpidesk.ui.app import application
+
+    assert application() is qapp
+    assert memory.tuned() == sys.platform.startswith("linux")
