@@ -29,7 +29,7 @@ from kpidesk.core.kinds import KINDS
 from kpidesk.core.settings import CompanySettings
 from kpidesk.errors import Cancelled, StoreError
 from kpidesk.i18n import _
-from kpidesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, kind_table_sql, migrate
+from kpidesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 ProgressCallback = Callable[[float, str], None]
 CancelledCallback = Callable[[], bool]
@@ -195,17 +195,12 @@ class Store:
         """
         spec = KINDS[kind]
         columns = list(spec.field_names)
-        frame = frame.reindex(columns=columns)
+        # The kind's columns, None where the frame has none (no reindexed copy of the frame).
+        given = [frame[c] if c in frame.columns else None for c in columns]
         n = len(frame)
-        rows_hash = row_hashes(frame)
+        rows_hash = _column_hashes(given, n)
         dup_index = pd.Series(rows_hash).groupby(rows_hash).cumcount().to_numpy()
         source = np.arange(2, n + 2) if source_rows is None else np.asarray(source_rows)
-        # Columns the file does not fill stay NULL without being bound row by row.
-        filled = [c for c in columns if frame[c].notna().any()]
-        values = [_to_sql_values(frame[c], spec.field(c).type) for c in filled]
-        # Values the same on every row are written into the statement, not bound row by row.
-        repeats = bool(dup_index.any())
-        column_sql = ", ".join(["batch_id", "source_row", "row_hash", "dup_index", *(f'"{c}"' for c in filled)])
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self._transaction():
             cur = self._con.execute(
@@ -214,30 +209,35 @@ class Store:
                 (kind, file, sheet, now, rejected, json.dumps(errors or []), json.dumps(mapping or {})),
             )
             batch_id = int(cur.lastrowid or 0)
+            new = self._unstored(kind, rows_hash, dup_index)
+            if new is not None:  # only the rows not stored yet are converted
+                source, rows_hash, dup_index = source[new], rows_hash[new], dup_index[new]
+                given = [None if series is None else series[new] for series in given]
+            count = len(rows_hash)
+            # Columns the file does not fill stay NULL without being bound row by row.
+            converted = {c: _to_sql_values(series, spec.field(c).type)
+                         for c, series in zip(columns, given, strict=True) if series is not None}
+            filled = [c for c, v in converted.items() if v.count(None) < count]
+            values = [converted[c] for c in filled]
+            del converted
+            column_sql = ", ".join(["batch_id", "source_row", "row_hash", "dup_index", *(f'"{c}"' for c in filled)])
+            # Values the same on every row are written into the statement, not bound row by row.
+            repeats = bool(dup_index.any())
             bound = ", ".join([str(batch_id), "?", "?", "?" if repeats else "0", *("?" * len(filled))])
+            # (A row missing a required value, which validation never lets through, is left out.)
             sql = f'INSERT OR IGNORE INTO "{kind}" ({column_sql}) VALUES ({bound})'
             leading = [source.tolist(), rows_hash.tolist(), *([dup_index.tolist()] if repeats else [])]
             data = zip(*leading, *values, strict=True)
-            # Into an empty table nothing can be a duplicate: fill it, then build its indexes
-            # (same result, in about two thirds of the time).
-            empty = n > 0 and self._con.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{kind}")').fetchone()[0]
-            if empty:
-                self._con.execute(f'DROP INDEX "{kind}_dedup"')
-                self._con.execute(f'DROP INDEX "{kind}_batch"')
             before = self._con.total_changes
             done = 0
-            while done < n:
+            while done < count:
                 if cancelled is not None and cancelled():
                     raise Cancelled()
-                chunk = list(itertools.islice(data, _INSERT_CHUNK))
-                self._con.executemany(sql, chunk)
-                done += len(chunk)
+                self._con.executemany(sql, itertools.islice(data, _INSERT_CHUNK))
+                done = min(done + _INSERT_CHUNK, count)
                 if progress is not None:
-                    progress(done / n, _("Storing rows"))
+                    progress(done / count, _("Storing rows"))
             imported = self._con.total_changes - before
-            if empty:
-                for statement in kind_table_sql(kind)[1:]:
-                    self._con.execute(statement)
             skipped = n - imported
             self._con.execute(
                 "UPDATE batches SET imported = ?, skipped_duplicates = ? WHERE id = ?",
@@ -247,6 +247,29 @@ class Store:
         batch = self.batch(batch_id)
         assert batch is not None
         return batch
+
+    def _unstored(self, kind: str, hashes: np.ndarray, dup_index: np.ndarray) -> np.ndarray | None:
+        """Which rows ``(hash, dup_index)`` are not stored yet (a mask), or None when all are new.
+
+        Reads the stored hashes as one text (no Python object per row) and compares them with
+        numpy: on a large table far cheaper than a unique index checked row by row.
+        """
+        if len(hashes) == 0:
+            return None
+        text = self._con.execute(f'SELECT group_concat(row_hash) FROM "{kind}" WHERE dup_index = 0').fetchone()[0]
+        stored = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        repeated = {(int(h), int(d)) for h, d in
+                    self._con.execute(f'SELECT row_hash, dup_index FROM "{kind}" WHERE dup_index > 0')}
+        if not len(stored) and not repeated:
+            return None
+        first = dup_index == 0
+        new = np.ones(len(hashes), dtype=bool)
+        new[first] = ~np.isin(hashes[first], stored)
+        later = np.flatnonzero(~first)
+        if len(later):
+            new[later] = [(h, d) not in repeated for h, d in zip(hashes[later].tolist(), dup_index[later].tolist(),
+                                                                  strict=True)]
+        return None if new.all() else new
 
     def undo_batch(self, batch_id: int) -> Batch:
         """Remove the batch and exactly its rows."""
@@ -279,7 +302,7 @@ class Store:
                 )
                 h = int(row_hashes(row)[0])
                 self._con.execute(
-                    "INSERT OR REPLACE INTO targets(batch_id, source_row, row_hash, dup_index, "
+                    "INSERT INTO targets(batch_id, source_row, row_hash, dup_index, "
                     "kpi, period, value, dimension, member) VALUES (NULL, NULL, ?, 0, ?, ?, ?, ?, ?)",
                     (h, kpi, period, float(value), dimension, member),
                 )
@@ -546,16 +569,30 @@ def copy_database(source: Path, target: Path) -> None:
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A stable 64-bit hash of each row's canonical values (duplicate detection)."""
-    if len(frame) == 0:
+    return _column_hashes([frame[column] for column in frame.columns], len(frame))
+
+
+def _column_hashes(columns: Sequence[pd.Series | None], n: int) -> np.ndarray:
+    """:func:`row_hashes` of the columns in order; None is a column without values (it hashes
+    as the empty column a reindexed frame would hold)."""
+    if n == 0:
         return np.zeros(0, dtype=np.int64)
     # Each column hashed on its own (no frame to build), then combined in column order.
-    combined: np.ndarray = np.zeros(len(frame), dtype=np.uint64)
+    combined: np.ndarray = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for column in frame.columns:
-            hashed = pd.util.hash_pandas_object(_hashable(frame[column]), index=False, hash_key=_HASH_KEY,
-                                                categorize=True).to_numpy(dtype=np.uint64)
+        for column in columns:
+            if column is None:
+                hashed = np.full(n, _hash_values(pd.Series([np.nan]))[0], dtype=np.uint64)
+            else:
+                hashed = _hash_values(column)
             combined = combined * np.uint64(1_000_003) ^ hashed
     return combined.view(np.int64)
+
+
+def _hash_values(series: pd.Series) -> np.ndarray:
+    hashed: np.ndarray = pd.util.hash_pandas_object(_hashable(series), index=False, hash_key=_HASH_KEY,
+                                                    categorize=True).to_numpy(dtype=np.uint64)
+    return hashed
 
 
 def _hashable(series: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ from kpidesk.core.kinds import KINDS, FieldType
 #: ``PRAGMA application_id`` of a KPI Desk file ("KPID").
 APPLICATION_ID = 0x4B504944
 #: The schema version this program writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SQL_TYPES: dict[FieldType, str] = {
     "date": "TEXT",
@@ -26,23 +26,26 @@ SQL_TYPES: dict[FieldType, str] = {
 PROVENANCE_COLUMNS: tuple[str, ...] = ("batch_id", "source_row")
 
 
-def kind_table_sql(kind: str) -> list[str]:
+def kind_table_sql(kind: str) -> str:
+    """The table of one kind: provenance, the row's hash, then its canonical fields.
+
+    A row is identified by ``(row_hash, dup_index)``, the hash of its values and its rank
+    among identical lines of its file: re-importing a row already stored is a no-op (SPEC
+    §2). The store checks that itself when importing (see ``Store.import_frame``): since
+    version 2 no index is kept on it, nor on the batch, as maintaining them cost more than
+    the whole import of a large file, and deleting a batch without them is one scan.
+    """
     cols = ",\n  ".join(
         f'"{f.name}" {SQL_TYPES[f.type]}{" NOT NULL" if f.required else ""}' for f in KINDS[kind].fields
     )
-    return [
-        f"""CREATE TABLE "{kind}" (
+    return f"""CREATE TABLE "{kind}" (
   id INTEGER PRIMARY KEY,
   batch_id INTEGER REFERENCES batches(id) ON DELETE CASCADE,
   source_row INTEGER,
   row_hash INTEGER NOT NULL,
   dup_index INTEGER NOT NULL DEFAULT 0,
   {cols}
-)""",
-        # Re-importing a row already stored is a no-op (SPEC §2, idempotent import).
-        f'CREATE UNIQUE INDEX "{kind}_dedup" ON "{kind}"(row_hash, dup_index)',
-        f'CREATE INDEX "{kind}_batch" ON "{kind}"(batch_id)',
-    ]
+)"""
 
 
 def _create_v1(con: sqlite3.Connection) -> None:
@@ -68,14 +71,25 @@ def _create_v1(con: sqlite3.Connection) -> None:
 )""",
     ]
     for kind in KINDS:
-        statements.extend(kind_table_sql(kind))
+        statements.append(kind_table_sql(kind))
+        # Version 1 kept these indexes (version 2 drops them).
+        statements.append(f'CREATE UNIQUE INDEX "{kind}_dedup" ON "{kind}"(row_hash, dup_index)')
+        statements.append(f'CREATE INDEX "{kind}_batch" ON "{kind}"(batch_id)')
     for statement in statements:
         con.execute(statement)
+
+
+def _drop_row_indexes(con: sqlite3.Connection) -> None:
+    """Version 2: duplicates are found by the store when importing, without indexes."""
+    for kind in KINDS:
+        con.execute(f'DROP INDEX IF EXISTS "{kind}_dedup"')
+        con.execute(f'DROP INDEX IF EXISTS "{kind}_batch"')
 
 
 #: MIGRATIONS[v] brings a file from version v to v + 1; 0 is the empty file.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_v1,
+    1: _drop_row_indexes,
 }
 
 

@@ -217,16 +217,17 @@ def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monk
     def add_notes(con: sqlite3.Connection) -> None:
         con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 1, add_notes)
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(database, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, current, add_notes)
     with Store.open(path) as store:
-        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == current + 1
         assert store.count("sales") == 1
-    backup = tmp_path / "old.kpidesk.v1.bak"
+    backup = tmp_path / f"old.kpidesk.v{current}.bak"
     assert backup.exists()
     con = sqlite3.connect(backup)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == current
     assert con.execute("SELECT count(*) FROM sales").fetchone()[0] == 1
     con.close()
 
@@ -239,12 +240,32 @@ def test_a_failed_migration_leaves_the_file_at_its_version(tmp_path: Path, monke
         con.execute("CREATE TABLE half (x)")
         raise sqlite3.OperationalError("disk full")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 1, broken)
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(database, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, current, broken)
     with pytest.raises(StoreError):
         Store.open(path)
     con = sqlite3.connect(path)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == current
     assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half'").fetchone()[0] == 0
     con.close()
+
+
+def test_a_version_1_file_loses_its_row_indexes_and_still_skips_rows_already_stored(tmp_path: Path) -> None:
+    path = tmp_path / "v1.kpidesk"
+    con = sqlite3.connect(path, isolation_level=None)
+    schema.MIGRATIONS[0](con)  # the file as version 1 wrote it
+    con.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    con.execute("PRAGMA user_version = 1")
+    con.close()
+    frame = sales_frame().iloc[:3]  # rows 0 and 1 are identical
+    with Store.open(path) as store:  # a version 1 file: no import yet, so it is migrated first
+        indexes = {r[0] for r in store.connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not {"sales_dedup", "sales_batch"} & indexes
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        first = store.import_frame("sales", frame, file="jan.xlsx")
+        again = store.import_frame("sales", pd.concat([frame, frame.iloc[[0]]], ignore_index=True), file="b.xlsx")
+        assert (first.imported, again.imported, again.skipped_duplicates) == (3, 1, 3)
+        assert store.count("sales") == 4
+    assert (tmp_path / "v1.kpidesk.v1.bak").exists()
