@@ -91,8 +91,8 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.setMinimumHeight(180)
         self.showGrid(x=False, y=True, alpha=0.15)
         self.setMenuEnabled(False)
-        legend = self.addLegend(offset=(-10, 2), colCount=3)
-        legend.setLabelTextColor("#333")
+        self.legend = self.addLegend(offset=(-10, 2), colCount=3)
+        self.legend.setLabelTextColor("#333")
         self.curve = self.plot([], [], pen=pg.mkPen(ACCENT, width=2.5), symbol="o", symbolSize=6,
                                symbolBrush=ACCENT, symbolPen=None, name=_("Actual"))
         self.comparison_curve = self.plot([], [], pen=pg.mkPen(COMPARISON, width=1.5, style=Qt.PenStyle.DashLine),
@@ -132,8 +132,18 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.curve.setData(xs, ys, symbolBrush=brushes, symbolPen=pg.mkPen(ACCENT, width=1.5))
         self.comparison_curve.setData(*_xy([(p[0], c[1]) for p, c in zip(points, self._comparison, strict=False)]))
         self.target_curve.setData(*_xy(self._targets))
+        # The legend names only the lines drawn (no "Target" without a target).
+        self.legend.clear()
+        for curve in (self.curve, self.comparison_curve, self.target_curve):
+            xs, _ys = curve.getData()
+            if xs is not None and len(xs):
+                self.legend.addItem(curve, curve.name())
         self.value_axis.picture = None
         self.enableAutoRange()
+
+    def legend_names(self) -> list[str]:
+        """The names the legend shows, in order."""
+        return [label.text for _sample, label in self.legend.items]
 
     def series(self) -> dict[str, list[float | None]]:
         """The plotted values (actual, comparison, target), for tests and exports."""

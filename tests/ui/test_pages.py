@@ -304,3 +304,21 @@ def test_export_and_about_dialogs_open_and_close(
     seen = _answer_modal(qtbot, lambda dialog: dialog.close())  # type: ignore[attr-defined]
     window.actions["action_about"].trigger()
     assert seen
+
+
+def test_trend_legend_names_only_the_lines_drawn(qtbot: QtBot) -> None:
+    import datetime as dt
+
+    from kpidesk.core import catalog
+    from kpidesk.ui.charts import TrendChart
+
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    days = [dt.date(2025, m, 1) for m in (1, 2, 3)]
+    points = [(d, v) for d, v in zip(days, [10.0, 12.0, 11.0], strict=True)]
+    kpi = catalog.get("revenue")
+    chart.set_series(kpi, ["janv.", "févr.", "mars"], points, None, None, "en", "EUR")
+    assert chart.legend_names() == ["Actual"]
+    chart.set_series(kpi, ["janv.", "févr.", "mars"], points, [(d, 9.0) for d in days],
+                     [(d, 15.0) for d in days], "en", "EUR")
+    assert chart.legend_names() == ["Actual", "Comparison", "Target"]
