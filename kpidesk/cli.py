@@ -267,8 +267,8 @@ def _kpis(args: argparse.Namespace) -> int:
         else:
             value = format_value(row.value, definition.unit, lang, settings.currency)
         parts = [definition.name(lang), row.period]
-        if row.member is not None:
-            parts.append(row.member)
+        if row.member is not None and args.by is not None:
+            parts.append(engine.member_label(args.by, row.member))
         parts.append(value)
         if args.compare != "none" and not row.unavailable:
             parts.append(format_change(relative_change(row.value, row.comparison), lang))

@@ -36,6 +36,7 @@ from kpidesk.core.periods import (
 )
 from kpidesk.core.results import KpiRow, Query, Result
 from kpidesk.core.settings import CompanySettings
+from kpidesk.core.text import member_label
 
 __all__ = ["ADDITIVE", "Engine", "KpiRow", "Query", "Result", "implemented"]
 
@@ -370,6 +371,39 @@ class Engine:
             used = np.unique(codes[codes >= 0])
             found.update(str(labels[i]) for i in used)
         return sorted(found, key=str.casefold)
+
+    def member_names(self, dimension: str) -> dict[str, str]:
+        """Names to show for the members of ``dimension`` where the data has them: each
+        customer id's name, from the customers file, else from its latest sales line.
+        Members of the other dimensions are names already (the dict is empty)."""
+        if dimension != "customer":
+            return {}
+        names: dict[str, str] = self.cached("names.customer", self._customer_names)
+        return names
+
+    def member_label(self, dimension: str, member: str) -> str:
+        """``member`` as a manager reads it: ``Name (id)`` for a customer with a known name."""
+        return member_label(member, self.member_names(dimension).get(member))
+
+    def _customer_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        # Sales lines first, the customers file last: its name wins.
+        for kind, column in (("sales", "customer_name"), ("customers", "name")):
+            table = self.tables[kind]
+            if table.n == 0 or not table.has_column(column):
+                continue
+            ids, id_labels = table.codes("customer_id")
+            name_codes, name_labels = table.codes(column)
+            rows = np.flatnonzero((ids >= 0) & (name_codes >= 0))
+            if not len(rows):
+                continue
+            # The latest row of each customer (rows in storage order: the last one imported).
+            latest = rows[::-1][np.unique(ids[rows[::-1]], return_index=True)[1]]
+            for i, n in zip(ids[latest].tolist(), name_codes[latest].tolist(), strict=True):
+                name = str(name_labels[n]).strip()
+                if name:
+                    names[str(id_labels[i])] = name
+        return names
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
         """Per-engine memo for unfiltered derived data (e.g. each customer's first purchase)."""

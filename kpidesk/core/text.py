@@ -13,3 +13,8 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_ALNUM.sub("", stripped)
+
+
+def member_label(member: str, name: str | None) -> str:
+    """A member with its name when it has one: ``Name (id)``; else the member itself."""
+    return member if not name or name == member else f"{name} ({member})"

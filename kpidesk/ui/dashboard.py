@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -28,6 +28,7 @@ from kpidesk.core.formatting import format_date
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.core.periods import GRAINS, Comparison, Grain, add_months, period_bounds
 from kpidesk.core.results import Query, Result
+from kpidesk.core.text import member_label
 from kpidesk.i18n import N_, _
 from kpidesk.labels import COMPARISON_LABELS, DIMENSION_ALL, GRAIN_LABELS
 from kpidesk.ui.cards import CARD_STYLE, KpiCard
@@ -88,12 +89,20 @@ class DashboardContext:
     currency: str
     fiscal_start: int
     company_name: str = ""
+    #: dimension -> {member: name shown} where members are ids (customers).
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, engine: Engine) -> DashboardContext:
         settings = engine.settings
+        names = {d: found for d in DIMENSIONS if (found := engine.member_names(d))}
         return cls(engine.data_range(), {d: engine.members(d) for d in DIMENSIONS}, settings.currency,
-                   settings.fiscal_year_start, settings.company_name)
+                   settings.fiscal_year_start, settings.company_name, names)
+
+    def label(self, dimension: str, member: str) -> str:
+        """``member`` as shown: ``Name (id)`` for a customer with a known name (see
+        :meth:`Engine.member_label`)."""
+        return member_label(member, self.names.get(dimension, {}).get(member))
 
 
 @dataclass
@@ -264,8 +273,9 @@ class DashboardPage(QWidget):
                 combo.blockSignals(True)
                 combo.clear()
                 combo.addItem(_(DIMENSION_ALL[dimension]), None)
-                for member in context.members.get(dimension, []):
-                    combo.addItem(member, member)
+                shown = [(context.label(dimension, m), m) for m in context.members.get(dimension, [])]
+                for label, member in sorted(shown, key=lambda pair: pair[0].casefold()):
+                    combo.addItem(label, member)
                 combo.setEnabled(combo.count() > 1)
                 combo.setCurrentIndex(max(0, combo.findData(chosen)))
                 combo.blockSignals(False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -28,6 +27,7 @@ from kpidesk.core.engine import Engine, Result
 from kpidesk.core.formatting import format_value, relative_change
 from kpidesk.core.kinds import DIMENSIONS, dimension_field
 from kpidesk.core.targets import attainment
+from kpidesk.core.text import member_label
 from kpidesk.i18n import _
 from kpidesk.labels import DIMENSION_LABELS, DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
 from kpidesk.ui import tasks
@@ -157,13 +157,17 @@ class KpiDetail(QDialog):
             return
         engine, query, kpi = self.engine, self.data.query, self.kpi.id
         self.breakdown_note.setText(_("Computing…"))
-        work: Callable[[tasks.TaskState], Result] = lambda state: engine.summary(  # noqa: E731
-            dataclasses.replace(query, by=dimension, kpis=(kpi,)))
+        def work(state: tasks.TaskState) -> tuple[Result, dict[str, str]]:
+            # The members' names are found on the engine's thread too (the engine is not thread-safe).
+            return engine.summary(dataclasses.replace(query, by=dimension, kpis=(kpi,))), engine.member_names(dimension)
+
         tasks.start(work, tasks.engine_pool(), finished=self._show_breakdown,
                     failed=lambda message, details: show_error(message, details, self))
 
-    def _show_breakdown(self, result: Result) -> None:
+    def _show_breakdown(self, found: tuple[Result, dict[str, str]]) -> None:
+        result, names = found
         frame = breakdown_frame(result, self.kpi.id, self.lang, self.currency)
+        frame["member"] = [member_label(str(m), names.get(str(m))) for m in frame["member"]]
         self.breakdown = frame
         dimension = self.dimension.currentData()
         headers = {

@@ -77,6 +77,7 @@ def save(database: Path, controls: tuple[str, str, str], context: DashboardConte
             "currency": context.currency,
             "fiscal_start": context.fiscal_start,
             "company_name": context.company_name,
+            "names": context.names,
         },
         "query": {"start": _iso(data.query.start), "end": _iso(data.query.end), "grain": data.query.grain,
                   "compare": data.query.compare, "kpis": list(data.query.kpis or ())},
@@ -105,7 +106,7 @@ def load(database: Path, controls: tuple[str, str, str]) -> tuple[DashboardConte
         context = DashboardContext(
             tuple(_date(d) for d in c["span"]) if c["span"] else None,  # type: ignore[arg-type]
             {k: list(v) for k, v in c["members"].items()}, c["currency"], int(c["fiscal_start"]),
-            c.get("company_name", ""),
+            c.get("company_name", ""), {k: dict(v) for k, v in c.get("names", {}).items()},
         )
         query = Query(_date(q["start"]), _date(q["end"]), q["grain"], q["compare"], None, tuple(q["kpis"]) or None)
         data = DashboardData(query, _from_result(content["summary"]), _from_result(content["trend"]),

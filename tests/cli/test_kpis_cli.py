@@ -128,3 +128,24 @@ def test_catalog_text_names_every_kpi(capsys: pytest.CaptureFixture[str]) -> Non
     code, out = run(capsys, "catalog")
     assert code == 0
     assert all(f"{k.id}: " in out for k in catalog.CATALOG)
+
+
+def test_kpis_by_customer_name_customers_in_text_and_keep_ids_in_json(
+    capsys: pytest.CaptureFixture[str], make_db: Callable[..., Path]
+) -> None:
+    sales = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-05", "2024-01-20"]),
+        "amount": [1000.0, 400.0],
+        "customer_id": ["C1", "C2"],
+        "customer_name": ["Boulangerie Martin", None],
+    })
+    db = make_db(sales=sales)
+    args = ("kpis", "--db", str(db), "--from", "2024-01-01", "--to", "2024-01-31", "--by", "customer",
+            "--kpi", "revenue", "--compare", "none")
+    code, text = run(capsys, *args)
+    assert code == 0
+    lines = text.splitlines()
+    assert any("Boulangerie Martin (C1)" in line and "1" in line for line in lines)
+    assert any("C2" in line for line in lines) and not any("None" in line for line in lines)
+    code, data = run(capsys, *args, "--json")
+    assert sorted(r["member"] for r in data["rows"] if r["member"]) == ["C1", "C2"]  # ids: a stable key

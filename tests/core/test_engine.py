@@ -333,3 +333,23 @@ def test_a_comparison_period_hardly_covered_by_the_data_is_undefined(sales: pd.D
     # A comparison period mostly covered keeps its value: 4 Jan - 2 Feb against 3 Jan onwards.
     row = e.compute(Query(D(2024, 2, 4), D(2024, 3, 3), grain="month", kpis=("revenue",))).get("revenue", "2024-02")
     assert row.comparison == 170.0  # 4-31 January: 200 - 30
+
+
+def test_customers_are_shown_by_name_the_customers_file_first() -> None:
+    sales = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-02-01", "2024-02-02"]),
+        "amount": [100.0, 50.0, 80.0, 20.0],
+        "customer_id": ["C1", "C2", "C2", "C3"],
+        "customer_name": ["Boulangerie Martin", "Garage Petit", "Garage Petit SARL", None],
+    })
+    customers = pd.DataFrame({"customer_id": ["C1", "C4"], "name": ["Boulangerie Martin & Fils", "Hôtel du Lac"]})
+    engine = Engine({"sales": sales, "customers": customers})
+    assert engine.member_names("customer") == {
+        "C1": "Boulangerie Martin & Fils",  # the customers file wins over the sales lines
+        "C2": "Garage Petit SARL",  # the latest sales line
+        "C4": "Hôtel du Lac",
+    }
+    assert engine.member_label("customer", "C2") == "Garage Petit SARL (C2)"
+    assert engine.member_label("customer", "C3") == "C3"  # no name known: the id
+    assert engine.member_names("salesperson") == {}
+    assert engine.member_label("salesperson", "Alice") == "Alice"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QComboBox, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -322,3 +322,23 @@ def test_trend_legend_names_only_the_lines_drawn(qtbot: QtBot) -> None:
     chart.set_series(kpi, ["janv.", "févr.", "mars"], points, [(d, 9.0) for d in days],
                      [(d, 15.0) for d in days], "en", "EUR")
     assert chart.legend_names() == ["Actual", "Comparison", "Target"]
+
+
+def test_customers_are_named_in_the_filter_and_the_leaderboard(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    with Store.open(demo_copy) as store:
+        engine = Engine(store.load_all(), store.settings())
+    names = engine.member_names("customer")
+    window = make_main_window(demo_copy)
+    combo = window.findChild(QComboBox, "filter_customer")
+    some_id = combo.itemData(1)
+    assert combo.itemText(1) == f"{names[some_id]} ({some_id})"  # the filter still filters by id
+    detail = window.open_detail("revenue")
+    qtbot.addWidget(detail)
+    qtbot.waitUntil(lambda: detail.breakdown is not None, timeout=30_000)
+    detail.breakdown = None
+    detail.dimension.setCurrentIndex(detail.dimension.findData("customer"))
+    qtbot.waitUntil(lambda: detail.breakdown is not None, timeout=30_000)
+    shown = set(detail.breakdown["member"])
+    assert f"{names['C0004']} (C0004)" in shown and "C0004" not in shown
