@@ -24,6 +24,8 @@ MISSING_DAY = int(np.iinfo(np.int64).min)
 
 #: A dense (day x member) key space up to this size is summed with ``bincount``.
 _DENSE_LIMIT = 1 << 22
+#: ... unless it has more than 64 slots per key and is larger than this.
+_SPARSE_FROM = 1 << 16
 
 
 def group_keys(key: np.ndarray, size: int, sort: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +50,10 @@ def group_keys(key: np.ndarray, size: int, sort: bool = True) -> tuple[np.ndarra
 
 
 def _group(key: np.ndarray, size: int, sort: bool) -> tuple[np.ndarray, np.ndarray]:
-    if size <= max(_DENSE_LIMIT, 4 * len(key)):
+    # Dense unless the key space is much larger than the keys: a breakdown's (customer x
+    # member x day) space is millions of slots for a few thousand keys, and filling and
+    # summing those arrays costs far more than sorting the keys.
+    if size <= max(_DENSE_LIMIT, 4 * len(key)) and size <= max(_SPARSE_FROM, 64 * len(key)):
         present = np.zeros(size, dtype=bool)
         present[key] = True
         position = np.cumsum(present, dtype=np.int64) - 1

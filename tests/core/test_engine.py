@@ -353,3 +353,16 @@ def test_customers_are_shown_by_name_the_customers_file_first() -> None:
     assert engine.member_label("customer", "C3") == "C3"  # no name known: the id
     assert engine.member_names("salesperson") == {}
     assert engine.member_label("salesperson", "Alice") == "Alice"
+
+
+@pytest.mark.parametrize("size", [50, 1 << 20, 1 << 30])  # dense, sparse against its keys, beyond the dense limit
+@pytest.mark.parametrize("sort", [True, False])
+def test_group_keys_are_one_grouping_however_large_the_key_space(size: int, sort: bool) -> None:
+    from kpidesk.core.cells import group_keys
+
+    key = np.array([7, 7, 3, 42, 3, 3, 49, 7], dtype=np.int64) * (size // 50)
+    codes, uniques = group_keys(key, size, sort=sort)
+    assert np.array_equal(uniques[codes], key)  # each key maps back to itself
+    assert sorted(uniques.tolist()) == sorted(set(key.tolist())) and len(uniques) == 4
+    if sort:
+        assert uniques.tolist() == sorted(uniques.tolist())
