@@ -13,10 +13,14 @@
 
 :func:`export_table` writes the data page's current table with typed cells.
 
-Both go through :mod:`kpidesk.io.workbook`: formula-proof text, shared styles,
-a temporary file renamed into place. Percent values (0–100 in the engine) are
-written as real Excel percentages (a fraction with a ``%`` format), so that
-``12,5 %`` in a cell is the number 0.125, as Excel users expect.
+Both follow :mod:`kpidesk.io.workbook`: formula-proof text, shared styles, a
+temporary file renamed into place. The summary's sheets are laid out in memory
+and written by openpyxl (:mod:`kpidesk.io.xlsx`: its charts built with
+openpyxl's chart module, each sheet's rows rendered at once); the table streams
+through openpyxl's write-only mode.
+Percent values (0–100 in the engine) are written as real Excel percentages (a
+fraction with a ``%`` format), so that ``12,5 %`` in a cell is the number 0.125,
+as Excel users expect.
 """
 
 from __future__ import annotations
@@ -37,13 +41,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.series import SeriesLabel, StrRef
-from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
-from openpyxl.drawing.xdr import XDRPositiveSize2D
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.units import cm_to_EMU
-from openpyxl.worksheet.pagebreak import Break
 
 from kpidesk import __version__, i18n
 from kpidesk.core import catalog
@@ -64,7 +62,10 @@ from kpidesk.io.workbook import (
     PLAIN,
     TEXT_PER_UNIT,
     CellStyle,
+    ConditionalFormat,
+    Highlight,
     Item,
+    PlacedChart,
     Sheet,
     StyleBook,
     check_target,
@@ -75,8 +76,8 @@ from kpidesk.io.workbook import (
     sheet_title,
     text_cell,
     wrapped_lines,
-    write_sheet,
 )
+from kpidesk.io.xlsx import DocumentProperties, XlsxBook
 from kpidesk.labels import (
     COMPARISON_LABELS,
     DIMENSION_LABELS,
@@ -105,8 +106,8 @@ _MEMBER_WIDTH = 40
 HEADER_ROW = 4
 
 _NBSP = "\u00a0"
-_GOOD_FONT, _GOOD_FILL = "006100", "C6EFCE"  # Excel's "Good" cell style
-_BAD_FONT, _BAD_FILL = "9C0006", "FFC7CE"  # Excel's "Bad" cell style
+_GOOD = Highlight(font="006100", fill="C6EFCE")  # Excel's "Good" cell style
+_BAD = Highlight(font="9C0006", fill="FFC7CE")  # Excel's "Bad" cell style
 _MUTED = "7F7F7F"
 _HEADER_FILL = "DCE6F1"
 _TOTAL_FILL = "F2F2F2"
@@ -311,15 +312,13 @@ def export_summary(
     # The last chance to cancel: the sheets are then written and saved in one go (a
     # fraction of the time).
     step(0.75, _("Writing the workbook"))
-    wb = Workbook()
-    wb.remove(wb.active)
-    book = StyleBook(wb)
-    for i, sheet in enumerate(sheets):
-        if progress is not None:
-            progress(0.75 + 0.15 * i / len(sheets), _("Writing the workbook"))
-        write_sheet(wb, book, sheet)
-    _document_properties(wb, context)
-    return _save(wb, target, progress)
+    book = XlsxBook(sheets, _document_properties(context))
+    if progress is not None:
+        progress(0.9, _("Saving {file}").format(file=target.name))
+    saved = book.save(target)
+    if progress is not None:
+        progress(1.0, _("Exported {file}").format(file=target.name))
+    return saved
 
 
 @dataclass
@@ -454,23 +453,17 @@ class _Colours:
     def add(self, group: str, row: int, column: int) -> None:
         self.cells[group].append((row, column))
 
-    def apply(self, ws: Any) -> None:
-        good = {"font": Font(color=_GOOD_FONT), "fill": _solid(_GOOD_FILL)}
-        bad = {"font": Font(color=_BAD_FONT), "fill": _solid(_BAD_FILL)}
+    def formats(self) -> list[ConditionalFormat]:
+        """The conditional formats of the cells: green when better, red when worse."""
         higher, lower, target = (_ranges(self.cells[g]) for g in ("higher", "lower", "target"))
+        out = []
         if higher:
-            ws.conditional_formatting.add(higher, CellIsRule(operator="greaterThan", formula=["0"], **good))
-            ws.conditional_formatting.add(higher, CellIsRule(operator="lessThan", formula=["0"], **bad))
+            out.append(ConditionalFormat(higher, (("greaterThan", "0", _GOOD), ("lessThan", "0", _BAD))))
         if lower:
-            ws.conditional_formatting.add(lower, CellIsRule(operator="lessThan", formula=["0"], **good))
-            ws.conditional_formatting.add(lower, CellIsRule(operator="greaterThan", formula=["0"], **bad))
+            out.append(ConditionalFormat(lower, (("lessThan", "0", _GOOD), ("greaterThan", "0", _BAD))))
         if target:
-            ws.conditional_formatting.add(target, CellIsRule(operator="greaterThanOrEqual", formula=["1"], **good))
-            ws.conditional_formatting.add(target, CellIsRule(operator="lessThan", formula=["1"], **bad))
-
-
-def _solid(colour: str) -> PatternFill:
-    return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+            out.append(ConditionalFormat(target, (("greaterThanOrEqual", "1", _GOOD), ("lessThan", "1", _BAD))))
+        return out
 
 
 def _ranges(cells: list[tuple[int, int]]) -> str:
@@ -514,7 +507,7 @@ def _summary_sheet(c: _Context) -> Sheet:
             *_value_items(c, definition, row, colours, r, first_column=3, unit=True),
         )
     sheet.widths[9] = 44.0
-    sheet.finish.append(colours.apply)
+    sheet.conditional.extend(colours.formats())
     return sheet
 
 
@@ -588,20 +581,21 @@ def _trends_sheet(c: _Context) -> Sheet:
     kpis = c.kpis()
     value_rows: dict[str, int] = {}
     for d in kpis:
-        value_rows[d.id] = sheet.add(*_trend_row(c, d, plist, series.get(d.id, {}), None))
+        value_rows[d.id] = sheet.add(*_trend_row(c, d, plist, series.get(d.id, {})))
 
     comparison_rows: dict[str, int] = {}
     compare = c.query.compare
     if compare != "none":
         fiscal, week = c.engine.settings.fiscal_year_start, c.engine.settings.week_start
         shifted = [shift(p, result.grain, compare, fiscal, week) for p in plist]
+        known = [c.has_data_before(p.end) for p in shifted]
         sheet.add()
         sheet.add((w.tr("Comparison: {comparison}").format(comparison=w.lower_first(w.tr(COMPARISON_LABELS[compare]))),
                    look.section))
         sheet.add((w.tr("KPI"), look.header), (w.tr("Unit"), look.header),
                   *[(p.label, partial_header if p.partial else look.header) for p in shifted])
         for d in kpis:
-            comparison_rows[d.id] = sheet.add(*_trend_row(c, d, plist, series.get(d.id, {}), shifted))
+            comparison_rows[d.id] = sheet.add(*_trend_row(c, d, plist, series.get(d.id, {}), known))
 
     partial = [p for p in plist if p.partial]
     if partial:
@@ -622,14 +616,15 @@ def _trends_sheet(c: _Context) -> Sheet:
         for _row in range(layout.rows):
             r = sheet.add()
             sheet.row_heights[r] = _ROW_POINTS
-        sheet.finish.append(lambda ws: _add_charts(c, ws, layout, charted, plist, value_rows, comparison_rows))
+        _add_charts(c, sheet, layout, charted, plist, value_rows, comparison_rows)
     return sheet
 
 
 def _trend_row(
-    c: _Context, d: KpiDef, plist: list[Period], rows: Mapping[str, KpiRow], shifted: list[Period] | None
+    c: _Context, d: KpiDef, plist: list[Period], rows: Mapping[str, KpiRow], known: list[bool] | None = None
 ) -> list[Item]:
-    """A KPI's values over the periods (or, with ``shifted``, its comparison values)."""
+    """A KPI's values over the periods (or, with ``known``, its comparison values: those of
+    the comparison periods that hold data, where ``known`` is True)."""
     look = c.look
     items: list[Item] = [(d.name(c.lang), look.text), (c.unit_text(d), look.unit)]
     if not rows or any(r.unavailable for r in rows.values()):
@@ -641,9 +636,8 @@ def _trend_row(
         row = rows.get(p.label)
         if row is None:
             items.append(None)
-        elif shifted is not None:
-            known = c.has_data_before(shifted[i].end)
-            items.append((_cell_value(d, row.comparison) if known else None, plain))
+        elif known is not None:
+            items.append((_cell_value(d, row.comparison) if known[i] else None, plain))
         else:
             items.append((_cell_value(d, row.value), muted if row.low_confidence else plain))
     return items
@@ -728,19 +722,24 @@ class _ChartLayout:
 
 
 def _add_charts(
-    c: _Context, ws: Any, layout: _ChartLayout, charted: list[KpiDef], plist: list[Period],
+    c: _Context, sheet: Sheet, layout: _ChartLayout, charted: list[KpiDef], plist: list[Period],
     value_rows: Mapping[str, int], comparison_rows: Mapping[str, int],
 ) -> None:
     """One native line chart per main KPI, referencing its Trends row (and comparison row)."""
-    first_col, last_col = 3, 2 + len(plist)
-    categories = Reference(ws, min_col=first_col, max_col=last_col, min_row=HEADER_ROW, max_row=HEADER_ROW)
+    first, last = get_column_letter(3), get_column_letter(2 + len(plist))
+    title = quote_sheetname(sheet.title)
+
+    def row_range(r: int) -> Reference:
+        return Reference(range_string=f"{title}!${first}${r}:${last}${r}")
+
+    categories = row_range(HEADER_ROW)
     # Charts start on a new page, and a page holds whole rows of charts.
-    ws.row_breaks.append(Break(id=layout.first_row - 1))
+    sheet.row_breaks.append(layout.first_row - 1)
     for i, d in enumerate(charted):
         grid_row, grid_col = divmod(i, layout.per_row)
         row = layout.first_row + grid_row * layout.rows_per_chart
         if i and i % layout.charts_per_page == 0:
-            ws.row_breaks.append(Break(id=row - 1))
+            sheet.row_breaks.append(row - 1)
         chart = LineChart()
         chart.title = d.name(c.lang)
         chart.width, chart.height = layout.width, layout.height
@@ -750,23 +749,18 @@ def _add_charts(
         chart.y_axis.delete = False
         chart.x_axis.tickLblSkip = max(1, math.ceil(len(plist) / 18))
         r = value_rows[d.id]
-        main = Series(Reference(ws, min_col=first_col, max_col=last_col, min_row=r, max_row=r))
-        main.tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!$A${r}"))
+        main = Series(row_range(r))
+        main.tx = SeriesLabel(strRef=StrRef(f"{title}!$A${r}"))
         _line(main, _MAIN_COLOUR, dashed=False)
         chart.series.append(main)
         if d.id in comparison_rows:
-            rc = comparison_rows[d.id]
-            other = Series(Reference(ws, min_col=first_col, max_col=last_col, min_row=rc, max_row=rc))
+            other = Series(row_range(comparison_rows[d.id]))
             other.tx = SeriesLabel(v=c.words.tr(COMPARISON_LABELS[c.query.compare]))
             _line(other, _COMPARISON_COLOUR, dashed=True)
             chart.series.append(other)
         chart.set_categories(categories)
         column, offset = (0, 0.0) if grid_col == 0 else (layout.second_column - 1, layout.second_offset)
-        chart.anchor = OneCellAnchor(
-            _from=AnchorMarker(col=column, colOff=cm_to_EMU(offset), row=row - 1, rowOff=0),
-            ext=XDRPositiveSize2D(cx=cm_to_EMU(layout.width), cy=cm_to_EMU(layout.height)),
-        )
-        ws.add_chart(chart)
+        sheet.charts.append(PlacedChart(chart, column, row - 1, offset, layout.width, layout.height))
 
 
 #: Axis labels round what the cells show in full (no cents, no decimals of a percent).
@@ -778,7 +772,10 @@ _AXIS_FORMATS: dict[str, str] = {
 
 def _line(series: Series, colour: str, dashed: bool) -> None:
     series.smooth = False
-    series.marker = Marker(symbol="none")
+    if series.marker is None:
+        series.marker = Marker(symbol="none")
+    else:
+        series.marker.symbol = "none"  # the series' own (empty) marker: no second object to build
     line = series.graphicalProperties.line
     line.solidFill = colour
     line.width = 22_000  # EMU: about 1.75 pt
@@ -822,7 +819,7 @@ def _breakdown_sheet(c: _Context, dimension: str, result: Result, taken: Sequenc
         for row in _leaderboard(d, members):
             r = len(sheet.rows) + 1
             share = (row.value / total.value) if additive and row.value is not None and total.value else None
-            member = row.member or ""
+            member = c.engine.member_label(dimension, row.member) if row.member else ""
             member_style = look.wrapped_text if len(member) > _MEMBER_WIDTH * TEXT_PER_UNIT else look.text
             sheet.add((name, look.text), (member, member_style),
                       *_value_items(c, d, row, colours, r, first_column=3, unit=False, share_column=True,
@@ -832,7 +829,7 @@ def _breakdown_sheet(c: _Context, dimension: str, result: Result, taken: Sequenc
         sheet.add_note(w.tr("Not broken down by {dimension}: {kpis}").format(
             dimension=w.lower_first(label), kpis=", ".join(left_out)), look.note, 9)
     sheet.widths[9] = 40.0
-    sheet.finish.append(colours.apply)
+    sheet.conditional.extend(colours.formats())
     return sheet
 
 
@@ -899,21 +896,19 @@ def _settings_sheet(c: _Context, dimensions: Sequence[str]) -> Sheet:
     return sheet
 
 
-def _document_properties(wb: Workbook, c: _Context) -> None:
+def _document_properties(c: _Context) -> DocumentProperties:
     w = c.words
     company = c.company()
     title = w.tr("KPI summary")
-    props = wb.properties
-    props.title = f"{company} — {title}" if company else title
-    props.subject = c.range_text()
-    props.creator = "KPI Desk"
-    props.lastModifiedBy = "KPI Desk"
-    props.description = w.tr("Generated by KPI Desk {version}").format(version=__version__)
-    props.keywords = "KPI"
-    props.language = c.lang
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    props.created = now
-    props.modified = now
+    return DocumentProperties(
+        title=f"{company} — {title}" if company else title,
+        subject=c.range_text(),
+        creator="KPI Desk",
+        description=w.tr("Generated by KPI Desk {version}").format(version=__version__),
+        keywords="KPI",
+        language=c.lang,
+        created=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+    )
 
 
 # -- the data table -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Writing ``.xlsx`` files safely: the one place every workbook KPI Desk writes goes through.
+"""Writing ``.xlsx`` files safely: the rules every workbook KPI Desk writes follows.
 
 The summary workbook (:mod:`kpidesk.io.export`), the data table export and the
 rejected-rows report of an import share three rules:
@@ -6,20 +6,21 @@ rejected-rows report of an import share three rules:
 * text is data, never a formula: a cell whose text starts with ``= + - @`` (or
   tab / carriage return, per OWASP's spreadsheet-injection advice) is stored as
   a string (``t="inlineStr"``, no ``<f>`` element) with Excel's quote prefix,
-  so even editing it in Excel keeps it text (:func:`text_cell`);
+  so even editing it in Excel keeps it text (:func:`text_cell`, and the summary's
+  rows in :mod:`kpidesk.io.xlsx`);
 * the file is written to a temporary name in the target's folder and renamed
-  over the target (:func:`save_workbook`): a failure or a cancel leaves any
+  over the target (:func:`save_file`): a failure or a cancel leaves any
   existing file whole, and a target open in Excel or not writable gives one
   clear message (:func:`check_target`);
-* cells are styled from a few shared style records (:class:`StyleBook`), not
-  one style object per cell: openpyxl then writes a formatted cell nearly as
-  fast as a plain one.
+* cells are styled from a few shared style records (:class:`CellStyle`), not
+  one style object per cell.
 
 A summary sheet is first laid out as a :class:`Sheet` of rows of :class:`Item`
 (value + :class:`CellStyle`), so that its columns are sized to the content and
-its print layout planned before a cell is written (:func:`write_sheet`). Large
-tables (the data table, the report) go through openpyxl's write-only mode, their
-rows streamed to disk.
+its print layout planned before a cell is written; :mod:`kpidesk.io.xlsx` then
+has openpyxl write them, each sheet's rows rendered at once. Large tables (the data table, the
+report) go through openpyxl's write-only mode, their rows streamed to disk
+(:class:`StyleBook`, :func:`print_setup`, :func:`save_workbook`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpidesk.errors import UserError
@@ -153,6 +153,8 @@ class CellStyle:
         if value is None:
             return 0.0
         if isinstance(value, str):
+            if not self.wrap and "\n" not in value:
+                return float(len(value))
             lines = value.split("\n")
             if self.wrap:
                 return float(max((len(w) for line in lines for w in line.split()), default=0))
@@ -237,24 +239,6 @@ class StyleBook:
             return value
         return Cell(ws, 1, 1, value, self.array(style))
 
-    def place(self, ws: Any, row: int, column: int, value: Any, style: CellStyle | None = None) -> None:
-        """Put ``value`` in ``style`` at (``row``, ``column``) of a plain (not write-only) worksheet.
-
-        Nothing is stored for an empty cell whose style does not show (no fill).
-        """
-        if isinstance(value, str):
-            cell = text_cell(ws, value, self, style, row, column)
-        else:
-            if isinstance(value, float) and not math.isfinite(value):
-                value = None
-            if value is None and (style is None or style.fill is None):
-                return
-            array = self.array(style) if style is not None and style is not PLAIN else None
-            cell = Cell(ws, row, column, value, array)
-        # Straight into the sheet's map of cells: ``ws.append`` would set each cell's row,
-        # column and sheet again through openpyxl's typed descriptors (a third of the time).
-        ws._cells[(row, column)] = cell
-
 
 def text_cell(
     ws: Any, text: str, book: StyleBook | None = None, style: CellStyle | None = None, row: int = 1, column: int = 1
@@ -283,9 +267,50 @@ Item = tuple[Any, CellStyle] | None
 """One cell of a :class:`Sheet`: (value, style), or None for an empty cell."""
 
 
+@dataclass(frozen=True)
+class Highlight:
+    """The look a conditional format gives a cell: font and fill colours (``RRGGBB``)."""
+
+    font: str
+    fill: str
+
+
+@dataclass(frozen=True)
+class ConditionalFormat:
+    """Cells coloured by their value.
+
+    Attributes:
+        cells: the ranges, as Excel writes them (``"F5:F9 F12"``).
+        rules: (operator, formula, look) of each rule, in priority order; the operator is
+            one of Excel's ``cellIs`` operators (``greaterThan``, ``lessThan``…).
+    """
+
+    cells: str
+    rules: tuple[tuple[str, str, Highlight], ...]
+
+
+@dataclass(frozen=True)
+class PlacedChart:
+    """An openpyxl chart (:mod:`openpyxl.chart`) and where it sits on its sheet.
+
+    Attributes:
+        chart: the chart object; its references name the sheet.
+        column, row: the cell of its top-left corner, 0-based.
+        column_offset_cm: how far right of that cell's left edge it starts.
+        width_cm, height_cm: its size.
+    """
+
+    chart: Any
+    column: int
+    row: int
+    column_offset_cm: float
+    width_cm: float
+    height_cm: float
+
+
 @dataclass
 class Sheet:
-    """A sheet laid out in memory before it is streamed into a write-only workbook.
+    """A sheet laid out in memory before it is written (see :mod:`kpidesk.io.xlsx`).
 
     Attributes:
         title: the sheet name (see :func:`sheet_title`).
@@ -303,8 +328,9 @@ class Sheet:
         merges: (row, first column, last column) ranges merged into one cell: long notes
             wrap within the table's width instead of running past it (LibreOffice
             prints text that overflows into empty cells, widening the page).
-        finish: called with the worksheet once the rows are written (charts,
-            conditional formats, row page breaks).
+        conditional: conditional formats (the green/red colours of changes).
+        charts: native charts placed on the sheet.
+        row_breaks: page breaks after these rows (1-based).
     """
 
     title: str
@@ -318,7 +344,9 @@ class Sheet:
     scale: int | None = None
     column_breaks: list[int] = field(default_factory=list)
     merges: list[tuple[int, int, int]] = field(default_factory=list)
-    finish: list[Callable[[Any], None]] = field(default_factory=list)
+    conditional: list[ConditionalFormat] = field(default_factory=list)
+    charts: list[PlacedChart] = field(default_factory=list)
+    row_breaks: list[int] = field(default_factory=list)
 
     def add(self, *items: Item) -> int:
         """Append a row; returns its number (1-based)."""
@@ -336,6 +364,10 @@ class Sheet:
         """Each column's width: its widest shown content plus a margin, within the bounds."""
         widest: list[float] = []
         fixed = {j - 1 for j in self.widths}
+        columns = max((len(row) for row in self.rows), default=0)
+        if fixed.issuperset(range(columns)):
+            # Every column has its width: nothing to measure.
+            return [self.widths.get(j, self.min_width) for j in range(1, max(self.widths, default=0) + 1)]
         for row in self.rows:
             if len(row) > len(widest):
                 widest.extend([0.0] * (len(row) - len(widest)))
@@ -388,48 +420,54 @@ def sheet_title(text: str, taken: Sequence[str] = ()) -> str:
     return name
 
 
-def write_sheet(wb: Workbook, book: StyleBook, sheet: Sheet, *, landscape: bool = True) -> Any:
-    """Write ``sheet`` into ``wb``: widths, frozen header, print setup, then the rows.
-
-    ``wb`` may be write-only (rows streamed to disk: everything but the rows is
-    set before them) or a plain workbook (faster for a few thousand styled cells:
-    appended cells are stored as they are, where write-only mode tries each as a
-    value first).
-    """
-    ws = wb.create_sheet(sheet.title)
-    widths = sheet.column_widths()
-    for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = round(width, 1)
-    if sheet.header_row is not None or sheet.freeze_columns:
-        ws.freeze_panes = f"{get_column_letter(sheet.freeze_columns + 1)}{(sheet.header_row or 0) + 1}"
-    print_setup(ws, sum(column_cm(w) for w in widths), landscape=landscape, header_row=sheet.header_row,
-                title_columns=sheet.freeze_columns, scale=sheet.scale)
-    for column in sheet.column_breaks:
-        ws.col_breaks.append(Break(id=column))
-    streamed = bool(wb.write_only)
-    if not streamed:
-        for r, first, last in sheet.merges:
-            ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
-    heights = sheet.wrapped_heights(widths) | sheet.row_heights
-    cell, place = book.cell, book.place
-    for r, row in enumerate(sheet.rows, start=1):
-        height = heights.get(r)
-        if height is not None:
-            ws.row_dimensions[r].height = height
-        if streamed:
-            ws.append([None if item is None else cell(ws, item[0], item[1]) for item in row])
-            continue
-        for j, item in enumerate(row, start=1):
-            if item is not None:
-                place(ws, r, j, item[0], item[1])
-    for finish in sheet.finish:
-        finish(ws)
-    return ws
-
-
 def pages_across(total_cm: float) -> int:
     """How many pages wide a sheet ``total_cm`` wide prints on (see :data:`MIN_PRINT_SCALE`)."""
     return max(1, math.ceil(total_cm * MIN_PRINT_SCALE / PAGE_WIDTH_CM))
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet prints: A4, margins and footer are the same for all.
+
+    Attributes:
+        landscape: the orientation.
+        fit_width: fitted to this many pages across (any number down), or None with ``scale``.
+        scale: printed at this percentage (its manual page breaks honoured), or None.
+        title_rows: the rows repeated on every page (``"$4:$4"``), or None.
+        title_columns: the columns repeated on every page across (``"$A:$B"``), or None.
+    """
+
+    landscape: bool
+    fit_width: int | None
+    scale: int | None
+    title_rows: str | None
+    title_columns: str | None
+
+
+def print_layout(
+    total_cm: float,
+    *,
+    landscape: bool = True,
+    header_row: int | None = None,
+    title_columns: int = 0,
+    scale: int | None = None,
+) -> PrintLayout:
+    """Landscape, fitted to the page width, header row repeated.
+
+    A table too wide to read on one page is fitted to a few pages across, its
+    first ``title_columns`` repeated on each. With ``scale``, the sheet prints
+    at that percentage instead, its manual page breaks honoured.
+    """
+    if scale is None:
+        wide = pages_across(total_cm)
+        fit: int | None = wide
+    else:
+        scale = max(10, min(400, scale))
+        wide = 2 if total_cm * scale / 100 > PAGE_WIDTH_CM else 1
+        fit = None
+    rows = f"${header_row}:${header_row}" if header_row is not None else None
+    columns = f"$A:${get_column_letter(title_columns)}" if wide > 1 and title_columns else None
+    return PrintLayout(landscape, fit, scale, rows, columns)
 
 
 def print_setup(
@@ -441,28 +479,23 @@ def print_setup(
     title_columns: int = 0,
     scale: int | None = None,
 ) -> None:
-    """A4, landscape, fitted to the page width, header row repeated, page numbers in the footer.
-
-    A table too wide to read on one page is fitted to a few pages across, its
-    first ``title_columns`` repeated on each. With ``scale``, the sheet prints
-    at that percentage instead, its manual page breaks honoured.
-    """
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    """The :func:`print_layout` of an openpyxl worksheet: A4, page numbers in the footer."""
+    layout = print_layout(total_cm, landscape=landscape, header_row=header_row, title_columns=title_columns,
+                          scale=scale)
+    ws.page_setup.orientation = "landscape" if layout.landscape else "portrait"
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.pageOrder = "overThenDown"
-    if scale is None:
+    if layout.fit_width is not None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        wide = pages_across(total_cm)
-        ws.page_setup.fitToWidth = wide
+        ws.page_setup.fitToWidth = layout.fit_width
         ws.page_setup.fitToHeight = 0
     else:
-        ws.page_setup.scale = max(10, min(400, scale))
-        wide = 2 if total_cm * scale / 100 > PAGE_WIDTH_CM else 1
+        ws.page_setup.scale = layout.scale
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.55, bottom=0.55, header=0.25, footer=0.25)
-    if header_row is not None:
-        ws.print_title_rows = f"{header_row}:{header_row}"
-    if wide > 1 and title_columns:
-        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
+    if layout.title_rows is not None:
+        ws.print_title_rows = layout.title_rows.replace("$", "")
+    if layout.title_columns is not None:
+        ws.print_title_cols = layout.title_columns.replace("$", "")
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "&P / &N"
 
@@ -502,8 +535,8 @@ def check_target(path: str | Path, suffix: str | None = None) -> Path:
     return target
 
 
-def save_workbook(wb: Workbook, path: str | Path) -> Path:
-    """Save ``wb`` to a temporary file beside ``path``, then rename it over ``path``.
+def save_file(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Have ``write`` write a temporary file beside ``path``, then rename it over ``path``.
 
     Any failure (or an interrupt) removes the temporary file and leaves an
     existing ``path`` byte for byte as it was.
@@ -517,14 +550,10 @@ def save_workbook(wb: Workbook, path: str | Path) -> Path:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=Path(path).parent)
         os.close(fd)
     except OSError as exc:
-        _discard(wb)
         raise _folder_error(Path(path), exc) from exc
-    except UserError:
-        _discard(wb)
-        raise
     tmp = Path(tmp_name)
     try:
-        wb.save(tmp)
+        write(tmp)
         with contextlib.suppress(OSError):
             # mkstemp makes the file private (0600): keep the replaced file's mode, else the usual one.
             mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
@@ -547,6 +576,22 @@ def save_workbook(wb: Workbook, path: str | Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def save_workbook(wb: Workbook, path: str | Path) -> Path:
+    """Save the openpyxl workbook ``wb`` safely (see :func:`save_file`)."""
+    started: list[bool] = []
+
+    def write(tmp: Path) -> None:
+        started.append(True)
+        wb.save(tmp)
+
+    try:
+        return save_file(path, write)
+    except BaseException:
+        if not started:  # a write-only workbook's streamed sheets must still be closed
+            _discard(wb)
+        raise
 
 
 def _discard(wb: Workbook) -> None:

@@ -28,6 +28,7 @@ from kpidesk.core.engine import Engine, Query, implemented
 from kpidesk.errors import Cancelled, UserError
 from kpidesk.io.export import MAIN_KPIS, export_summary, export_table
 from kpidesk.io.importer import write_report
+from kpidesk.io.xlsx import XlsxBook
 from kpidesk.store.database import Store
 
 DEMO_END = dt.date(2026, 11, 20)
@@ -235,6 +236,21 @@ def test_values_by_hand_on_a_tiny_company(make_db: Callable[..., Path], tmp_path
     # Bruno sold nothing in February: his revenue is 0, his comparison January's 200.
     bruno = find_row(by, "Revenue", "Bruno")
     assert (by.cell(bruno, 3).value, by.cell(bruno, 5).value) == (0.0, 200.0)
+
+
+def test_customer_breakdown_names_customers_where_known(make_db: Callable[..., Path], tmp_path: Path) -> None:
+    sales = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-05", "2024-01-20"]),
+        "amount": [100.0, 250.0],
+        "customer_id": ["C1", "C2"],
+        "customer_name": ["Boulangerie Martin", None],
+    })
+    engine = engine_of(make_db(sales=sales))
+    query = Query(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31), grain="month")
+    path = export_summary(engine, query, tmp_path / "c.xlsx", by=["customer"], lang="en")
+    by = load_workbook(path)["By customer"]
+    assert by.cell(find_row(by, "Revenue", "Boulangerie Martin (C1)"), 3).value == 100.0
+    assert by.cell(find_row(by, "Revenue", "C2"), 3).value == 250.0  # no name: the id
 
 
 def test_unavailable_kpis_say_so_and_are_never_zero(make_db: Callable[..., Path], tmp_path: Path) -> None:
@@ -487,17 +503,32 @@ def test_file_open_elsewhere_gives_a_clear_message(
 def test_disk_full_leaves_the_existing_file_whole(
     demo_engine: Engine, existing: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    write = XlsxBook.write
+
+    def full(self: Any, file: Any) -> None:
+        write(self, file)  # most of the file is written, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(XlsxBook, "write", full)
+    with pytest.raises(UserError, match="No space left on device"):
+        export_summary(demo_engine, Query(), existing)
+    assert_untouched(existing)
+
+
+def test_disk_full_during_a_table_export_leaves_the_existing_file_whole(
+    existing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from openpyxl import Workbook
 
     save = Workbook.save
 
     def full(self: Any, filename: Any) -> None:
-        save(self, filename)  # most of the file is written, then the disk is full
+        save(self, filename)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Workbook, "save", full)
     with pytest.raises(UserError, match="No space left on device"):
-        export_summary(demo_engine, Query(), existing)
+        export_table(pd.DataFrame({"amount": [1.0, 2.0]}), existing)
     assert_untouched(existing)
 
 
