@@ -619,33 +619,43 @@ def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
     """
     if ftype == "date":
         values = pd.to_datetime(series).to_numpy(dtype="datetime64[s]")
-        mask = np.isnat(values)
+        # Each distinct date (or time) is written once: a file holds a few hundred days.
+        codes, uniques = pd.factorize(values.view(np.int64))
+        distinct = uniques.view("datetime64[s]")
+        present = ~np.isnat(distinct)
         # ISO 8601 text: a date, or a date and time (with its T, which SQLite's date functions read).
-        whole_days = bool((values == values.astype("datetime64[D]")).all())
-        text = np.datetime_as_string(values, unit="D" if whole_days else "s").astype(object)
-        text[mask] = None
-        return list(text.tolist())
+        whole_days = bool((distinct[present] == distinct[present].astype("datetime64[D]")).all())
+        texts = np.full(len(distinct) + 1, None, dtype=object)  # the last one for a missing date
+        texts[:-1][present] = np.datetime_as_string(distinct[present], unit="D" if whole_days else "s")
+        listed: list[Any] = texts[np.where(codes >= 0, codes, len(distinct))].tolist()
+        return listed
     if ftype == "number":
         arr = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
         out = arr.astype(object)
         out[np.isnan(arr)] = None
-        return list(out.tolist())
+        listed = out.tolist()
+        return listed
     if ftype == "bool":
         flags = series.astype("boolean")
         out = flags.fillna(False).astype("int64").to_numpy().astype(object)
         out[flags.isna().to_numpy()] = None
-        return list(out.tolist())
+        listed = out.tolist()
+        return listed
     if isinstance(series.dtype, pd.CategoricalDtype):
         labels = np.array([*series.cat.categories.astype(str), None], dtype=object)
-        codes = series.cat.codes.to_numpy()
-        return list(labels[np.where(codes >= 0, codes, len(labels) - 1)].tolist())
+        category_codes = series.cat.codes.to_numpy()
+        listed = labels[np.where(category_codes >= 0, category_codes, len(labels) - 1)].tolist()
+        return listed
     obj = series.astype("object")
     missing = obj.isna().to_numpy()
+    if missing.all():
+        return [None] * len(obj)
     out = obj.to_numpy(dtype=object, copy=True)
-    if pd.api.types.infer_dtype(out[~missing], skipna=True) not in ("string", "empty"):
+    if pd.api.types.infer_dtype(out, skipna=True) not in ("string", "empty"):
         out = obj.where(missing, obj.astype(str)).to_numpy(dtype=object)
     out[missing] = None
-    return list(out.tolist())
+    listed = out.tolist()
+    return listed
 
 
 def _load_rows(con: sqlite3.Connection, kind: str, provenance: bool) -> pd.DataFrame:

@@ -269,3 +269,25 @@ def test_a_version_1_file_loses_its_row_indexes_and_still_skips_rows_already_sto
         assert (first.imported, again.imported, again.skipped_duplicates) == (3, 1, 3)
         assert store.count("sales") == 4
     assert (tmp_path / "v1.kpidesk.v1.bak").exists()
+
+
+def test_dates_are_stored_as_iso_text_days_or_times(tmp_path: Path) -> None:
+    days = pd.DataFrame({"date": pd.to_datetime(["2024-03-05", None, "2024-03-05", "2023-12-31"]),
+                         "amount": [1.0, 2.0, 3.0, 4.0]})
+    times = pd.DataFrame({"date": pd.to_datetime(["2010-12-01 08:26", "2010-12-01 08:26", None, "2011-01-02 00:00"]),
+                          "amount": [1.0, 2.0, 3.0, 4.0]})
+    with Store.open(tmp_path / "d.kpidesk", create=True) as store:
+        store.import_frame("sales", days.dropna(), file="days.xlsx")
+        store.import_frame("spend", times.dropna(), file="times.xlsx")
+        stored = [r[0] for r in store.connection.execute("SELECT date FROM sales ORDER BY id")]
+        stored_times = [r[0] for r in store.connection.execute("SELECT date FROM spend ORDER BY id")]
+        back = store.load("sales")["date"].tolist()
+    assert stored == ["2024-03-05", "2024-03-05", "2023-12-31"]  # whole days: the date alone
+    assert stored_times == ["2010-12-01T08:26:00", "2010-12-01T08:26:00", "2011-01-02T00:00:00"]
+    assert back == days.dropna()["date"].tolist()
+    from kpidesk.store.database import _to_sql_values
+
+    assert _to_sql_values(days["date"], "date") == ["2024-03-05", None, "2024-03-05", "2023-12-31"]
+    assert _to_sql_values(times["date"], "date") == ["2010-12-01T08:26:00", "2010-12-01T08:26:00", None,
+                                                     "2011-01-02T00:00:00"]
+    assert _to_sql_values(pd.Series(pd.to_datetime([None, None])), "date") == [None, None]
