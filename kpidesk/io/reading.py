@@ -624,9 +624,10 @@ class PreparedSheet:
             width = max(width, max(len(row) for row in rows))
             rows = [row if len(row) == width else [*row, *([""] * (width - len(row)))] for row in rows]
         # One C call builds the (rows x columns) object matrix; far faster than zip(*rows).
+        # Each column is a view of it (no copy).
         matrix = np.empty((len(rows), len(rows[0])), dtype=object)
         matrix[:] = rows
-        return {h: np.ascontiguousarray(matrix[:, p]) for h, p in zip(self.headers, self.positions, strict=True)}
+        return {h: matrix[:, p] for h, p in zip(self.headers, self.positions, strict=True)}
 
     def preview(self, count: int = 20) -> list[list[Any]]:
         """The first ``count`` data rows, cells in :attr:`headers` order (for the wizard)."""

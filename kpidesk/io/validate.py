@@ -152,7 +152,7 @@ def _empty_column(ftype: str, n: int) -> Any:
         return np.full(n, np.nan)
     if ftype == "bool":
         return pd.array([pd.NA] * n, dtype="boolean")
-    return np.full(n, None, dtype=object)
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))
 
 
 def validate(
@@ -199,8 +199,13 @@ def validate(
             if out_of_range.any():
                 problems.append((out_of_range, field, column, _("Score out of range: it must be between 0 and 10")))
                 invalid = invalid | out_of_range
+        categorical = parsed.categorical() if ftype in ("text", "category") else None
         if ftype == "bool":
             columns[field] = pd.arrays.BooleanArray(parsed.values.astype(bool), parsed.missing | invalid)
+        elif categorical is not None:
+            # Text as the store keeps it: each distinct value once (hashing and storing
+            # then work on the distinct values, not on every row's object).
+            columns[field] = categorical
         else:
             columns[field] = parsed.values
         if field in spec.required and parsed.missing.any() and not (kind == "sales" and field == "amount"):

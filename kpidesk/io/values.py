@@ -67,11 +67,29 @@ class Parsed:
             meaningless where ``missing`` or ``invalid``.
         missing: the cell was blank or held a "no value" marker (``NA``, ``-``…).
         invalid: the cell held a value that is not of the expected kind.
+        codes, labels: when the column was parsed by its distinct values, each row's
+            index in ``labels`` (the parsed distinct values; -1 for a blank cell):
+            ``values`` is ``labels[codes]`` (see :meth:`categorical`).
     """
 
     values: np.ndarray
     missing: np.ndarray
     invalid: np.ndarray
+    codes: np.ndarray | None = None
+    labels: np.ndarray | None = None
+
+    def categorical(self) -> pd.Categorical | None:
+        """The values as a categorical (missing rows missing), each distinct text once,
+        without going through the rows' objects; None when not parsed by distinct values."""
+        if self.codes is None or self.labels is None:
+            return None
+        label_codes, labels = pd.factorize(self.labels, use_na_sentinel=True)
+        if len(label_codes):
+            codes = np.where(self.codes >= 0, label_codes[np.clip(self.codes, 0, None)], -1)
+        else:
+            codes = np.full(len(self.codes), -1, dtype=np.int64)
+        codes[self.missing | self.invalid] = -1
+        return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
 
     @property
     def ok(self) -> np.ndarray:
@@ -242,7 +260,7 @@ def _spread(
     if missing.any():
         out = out.copy() if out.base is not None else out
         out[missing] = empty
-    return Parsed(out, missing, np.asarray(invalid, dtype=bool))
+    return Parsed(out, missing, np.asarray(invalid, dtype=bool), codes, u_values)
 
 
 def _is_number(value: Any) -> bool:
@@ -563,7 +581,7 @@ def parse_texts(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
         missing = np.asarray(codes < 0, dtype=bool)
         if missing.any():
             out[missing] = None
-        return Parsed(out, missing, np.zeros(len(column), dtype=bool))
+        return Parsed(out, missing, np.zeros(len(column), dtype=bool), codes, labels)
     return _spread(column, TEXT_MISSING, _texts_of, None)
 
 

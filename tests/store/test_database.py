@@ -291,3 +291,20 @@ def test_dates_are_stored_as_iso_text_days_or_times(tmp_path: Path) -> None:
     assert _to_sql_values(times["date"], "date") == ["2010-12-01T08:26:00", "2010-12-01T08:26:00", None,
                                                      "2011-01-02T00:00:00"]
     assert _to_sql_values(pd.Series(pd.to_datetime([None, None])), "date") == [None, None]
+
+
+def test_text_hashes_the_same_as_objects_or_categoricals() -> None:
+    # Files imported before text was validated into categoricals must still be recognised.
+    from kpidesk.store.database import row_hashes
+
+    as_objects = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-01-07"]),
+        "customer_id": np.array(["C1", None, "C2"], dtype=object),
+        "customer_name": np.array([None, None, None], dtype=object),
+    })
+    as_categoricals = as_objects.assign(
+        customer_id=pd.Categorical(["C1", None, "C2"], categories=["C2", "C1"]),
+        customer_name=pd.Categorical.from_codes([-1, -1, -1], categories=pd.Index([], dtype=object)),
+    )
+    assert row_hashes(as_objects).tolist() == row_hashes(as_categoricals).tolist()
+    assert len(set(row_hashes(as_objects).tolist())) == 3
