@@ -152,7 +152,7 @@ def _empty_column(ftype: str, n: int) -> Any:
         return np.full(n, np.nan)
     if ftype == "bool":
         return pd.array([pd.NA] * n, dtype="boolean")
-    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))  # type: ignore[arg-type]
 
 
 def validate(

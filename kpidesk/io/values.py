@@ -89,7 +89,7 @@ class Parsed:
         else:
             codes = np.full(len(self.codes), -1, dtype=np.int64)
         codes[self.missing | self.invalid] = -1
-        return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
+        return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))  # type: ignore[arg-type]
 
     @property
     def ok(self) -> np.ndarray:
