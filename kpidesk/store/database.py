@@ -199,7 +199,10 @@ class Store:
         given = [frame[c] if c in frame.columns else None for c in columns]
         n = len(frame)
         rows_hash = _column_hashes(given, n)
-        dup_index = pd.Series(rows_hash).groupby(rows_hash).cumcount().to_numpy()
+        # Each line's rank among the identical lines of this file (0 for most: counted only if some repeat).
+        repeated = pd.Series(rows_hash).duplicated().to_numpy().any()
+        dup_index = (pd.Series(rows_hash).groupby(rows_hash).cumcount().to_numpy() if repeated
+                     else np.zeros(n, dtype=np.int64))
         source = np.arange(2, n + 2) if source_rows is None else np.asarray(source_rows)
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self._transaction():
@@ -216,7 +219,8 @@ class Store:
             count = len(rows_hash)
             # Columns the file does not fill stay NULL without being bound row by row.
             converted = {c: _to_sql_values(series, spec.field(c).type)
-                         for c, series in zip(columns, given, strict=True) if series is not None}
+                         for c, series in zip(columns, given, strict=True)
+                         if series is not None and _has_values(series)}
             filled = [c for c, v in converted.items() if v.count(None) < count]
             values = [converted[c] for c in filled]
             del converted
@@ -610,6 +614,16 @@ def _hashable(series: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty"):
         return obj
     return obj.where(obj.isna(), obj.astype(str))
+
+
+def _has_values(series: pd.Series) -> bool:
+    """Whether a column holds a value, decided without looking at each row's object where
+    its type allows (a column the file leaves empty is not converted at all)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return bool((series.cat.codes.to_numpy() >= 0).any())
+    if series.dtype != object:
+        return bool(series.notna().to_numpy().any())
+    return True  # object: decided once converted
 
 
 def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
