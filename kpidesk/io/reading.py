@@ -659,7 +659,7 @@ def prepare(raw: RawSheet, header_row: int | None = None) -> PreparedSheet:
     header_cells = rows[index]
     data = rows[index + 1 :]
     width = max(len(header_cells), max((len(r) for r in data[:1000]), default=0))
-    if data and len(data) > 1000:
+    if data and len(data) > 1000 and not raw.rectangular:  # a workbook's rows all have one width
         width = max(width, max(len(r) for r in data))
     names = header_names(header_cells, width)
     keep = [i for i in range(width) if not _is_blank(header_cells[i] if i < len(header_cells) else None)]

@@ -218,10 +218,11 @@ class Store:
                 given = [None if series is None else series[new] for series in given]
             count = len(rows_hash)
             # Columns the file does not fill stay NULL without being bound row by row.
-            converted = {c: _to_sql_values(series, spec.field(c).type)
-                         for c, series in zip(columns, given, strict=True)
-                         if series is not None and _has_values(series)}
-            filled = [c for c, v in converted.items() if v.count(None) < count]
+            present = {c: series for c, series in zip(columns, given, strict=True)
+                       if series is not None and _has_values(series)}
+            converted = {c: _to_sql_values(series, spec.field(c).type) for c, series in present.items()}
+            # (An object column is known to hold a value only once converted.)
+            filled = [c for c, v in converted.items() if present[c].dtype != object or v.count(None) < count]
             values = [converted[c] for c in filled]
             del converted
             column_sql = ", ".join(["batch_id", "source_row", "row_hash", "dup_index", *(f'"{c}"' for c in filled)])
