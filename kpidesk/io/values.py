@@ -170,14 +170,17 @@ class Column:
         if isinstance(values, Column):
             return values
         arr = as_object_array(values)
-        blank = blank_mask(arr)
+        kind = str(infer_dtype(arr, skipna=True))
+        # Numbers only (the type check skips None and NaN): no "" among them to look for.
+        blank = np.isnan(arr.astype(np.float64)) if kind == "floating" else blank_mask(arr)
         cells = arr
         if blank.any():
             # Calamine gives "" for a blank cell: set them aside so that a column of numbers
             # with holes still reads as numbers.
             cells = arr.copy()
             cells[blank] = None
-        return cls(cells, blank, str(infer_dtype(cells, skipna=True)))
+            kind = str(infer_dtype(cells, skipna=True))
+        return cls(cells, blank, kind)
 
     def __len__(self) -> int:
         return len(self.cells)

@@ -633,23 +633,18 @@ def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
     Converted a column at a time with numpy, never a Python call per cell.
     """
     if ftype == "date":
+        # Unix seconds (see schema.SQL_TYPES).
         values = pd.to_datetime(series).to_numpy(dtype="datetime64[s]")
-        # Each distinct date (or time) is written once: a file holds a few hundred days.
-        codes, uniques = pd.factorize(values.view(np.int64))
-        distinct = uniques.view("datetime64[s]")
-        present = ~np.isnat(distinct)
-        # ISO 8601 text: a date, or a date and time (with its T, which SQLite's date functions read).
-        whole_days = bool((distinct[present] == distinct[present].astype("datetime64[D]")).all())
-        texts = np.full(len(distinct) + 1, None, dtype=object)  # the last one for a missing date
-        texts[:-1][present] = np.datetime_as_string(distinct[present], unit="D" if whole_days else "s")
-        listed: list[Any] = texts[np.where(codes >= 0, codes, len(distinct))].tolist()
+        listed: list[Any] = values.view(np.int64).tolist()
+        for i in np.flatnonzero(np.isnat(values)).tolist():
+            listed[i] = None
         return listed
     if ftype == "number":
         arr = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
-        out = arr.astype(object)
-        out[np.isnan(arr)] = None
-        listed = out.tolist()
-        return listed
+        numbers: list[Any] = arr.tolist()
+        for i in np.flatnonzero(np.isnan(arr)).tolist():  # a few missing values, usually
+            numbers[i] = None
+        return numbers
     if ftype == "bool":
         flags = series.astype("boolean")
         out = flags.fillna(False).astype("int64").to_numpy().astype(object)
@@ -697,8 +692,6 @@ def _load_rows(con: sqlite3.Connection, kind: str, provenance: bool) -> pd.DataF
     return pd.DataFrame(data, columns=all_names)
 
 
-#: Unix seconds of an ISO date text (``unixepoch`` is SQLite 3.38+).
-_EPOCH_SECONDS = "unixepoch({})" if sqlite3.sqlite_version_info >= (3, 38) else "CAST(strftime('%s', {}) AS INTEGER)"
 #: Separators of the column path: between values, and standing for NULL.
 _SEP = "\x1f"
 _NULL = "\x1e"
@@ -789,7 +782,7 @@ def _query_columns(con: sqlite3.Connection, kind: str, names: list[str]) -> tupl
         column = f't."{name}"'
         ftype = spec.field(name).type
         if ftype == "date":
-            exprs.append(f"group_concat(coalesce({_EPOCH_SECONDS.format(column)}, 'nan'))")
+            exprs.append(f"group_concat(coalesce({column}, 'nan'))")
         elif ftype in ("number", "bool"):
             exprs.append(f"group_concat(CASE WHEN {column} IS NULL THEN 'nan' ELSE quote({column}) END)")
         else:
@@ -861,7 +854,8 @@ def _code_type(count: int) -> type[np.signedinteger[Any]]:
 
 def _from_sql_values(values: Sequence[Any], ftype: str) -> Any:
     if ftype == "date":
-        return pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601").to_numpy(dtype="datetime64[ns]")
+        seconds = pd.Series(values, dtype="float64")
+        return pd.to_datetime(seconds, unit="s").to_numpy(dtype="datetime64[ns]")
     if ftype == "number":
         return np.array(values, dtype="float64")
     if ftype == "bool":

@@ -263,7 +263,7 @@ def test_a_version_1_file_loses_its_row_indexes_and_still_skips_rows_already_sto
     with Store.open(path) as store:  # a version 1 file: no import yet, so it is migrated first
         indexes = {r[0] for r in store.connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert not {"sales_dedup", "sales_batch"} & indexes
-        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         first = store.import_frame("sales", frame, file="jan.xlsx")
         again = store.import_frame("sales", pd.concat([frame, frame.iloc[[0]]], ignore_index=True), file="b.xlsx")
         assert (first.imported, again.imported, again.skipped_duplicates) == (3, 1, 3)
@@ -271,26 +271,60 @@ def test_a_version_1_file_loses_its_row_indexes_and_still_skips_rows_already_sto
     assert (tmp_path / "v1.kpidesk.v1.bak").exists()
 
 
-def test_dates_are_stored_as_iso_text_days_or_times(tmp_path: Path) -> None:
-    days = pd.DataFrame({"date": pd.to_datetime(["2024-03-05", None, "2024-03-05", "2023-12-31"]),
-                         "amount": [1.0, 2.0, 3.0, 4.0]})
-    times = pd.DataFrame({"date": pd.to_datetime(["2010-12-01 08:26", "2010-12-01 08:26", None, "2011-01-02 00:00"]),
-                          "amount": [1.0, 2.0, 3.0, 4.0]})
+def test_dates_are_stored_as_unix_seconds(tmp_path: Path) -> None:
+    days = pd.DataFrame({"date": pd.to_datetime(["2024-03-05", "2023-12-31"]), "amount": [1.0, 2.0]})
+    times = pd.DataFrame({"date": pd.to_datetime(["2010-12-01 08:26", "1969-12-31 23:00"]), "amount": [1.0, 2.0]})
     with Store.open(tmp_path / "d.kpidesk", create=True) as store:
-        store.import_frame("sales", days.dropna(), file="days.xlsx")
-        store.import_frame("spend", times.dropna(), file="times.xlsx")
-        stored = [r[0] for r in store.connection.execute("SELECT date FROM sales ORDER BY id")]
-        stored_times = [r[0] for r in store.connection.execute("SELECT date FROM spend ORDER BY id")]
-        back = store.load("sales")["date"].tolist()
-    assert stored == ["2024-03-05", "2024-03-05", "2023-12-31"]  # whole days: the date alone
-    assert stored_times == ["2010-12-01T08:26:00", "2010-12-01T08:26:00", "2011-01-02T00:00:00"]
-    assert back == days.dropna()["date"].tolist()
-    from kpidesk.store.database import _to_sql_values
+        store.import_frame("sales", days, file="days.xlsx")
+        store.import_frame("spend", times, file="times.xlsx")
+        con = store.connection
+        stored = con.execute("SELECT date, typeof(date), datetime(date, 'unixepoch') FROM sales ORDER BY id").fetchall()
+        stored_times = [r[0] for r in con.execute("SELECT datetime(date, 'unixepoch') FROM spend ORDER BY id")]
+        back, back_times = store.load("sales")["date"].tolist(), store.load("spend")["date"].tolist()
+    assert stored == [(1709596800, "integer", "2024-03-05 00:00:00"), (1703980800, "integer", "2023-12-31 00:00:00")]
+    assert stored_times == ["2010-12-01 08:26:00", "1969-12-31 23:00:00"]
+    assert back == days["date"].tolist() and back_times == times["date"].tolist()
+    from kpidesk.store.database import _from_sql_values, _to_sql_values
 
-    assert _to_sql_values(days["date"], "date") == ["2024-03-05", None, "2024-03-05", "2023-12-31"]
-    assert _to_sql_values(times["date"], "date") == ["2010-12-01T08:26:00", "2010-12-01T08:26:00", None,
-                                                     "2011-01-02T00:00:00"]
-    assert _to_sql_values(pd.Series(pd.to_datetime([None, None])), "date") == [None, None]
+    with_missing = pd.Series(pd.to_datetime(["2024-03-05", None]))
+    assert _to_sql_values(with_missing, "date") == [1709596800, None]
+    assert list(_from_sql_values([1709596800, None], "date").astype("datetime64[s]").astype(str)) == [
+        "2024-03-05T00:00:00", "NaT"]
+
+
+def test_a_version_2_file_gets_its_dates_as_seconds_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v2.kpidesk"
+    con = sqlite3.connect(path, isolation_level=None)
+    schema.MIGRATIONS[0](con)
+    schema.MIGRATIONS[1](con)  # the file as version 2 wrote it: dates as ISO text
+    con.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    con.execute("PRAGMA user_version = 2")
+    con.close()
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2024-03-05 00:00", "2024-03-06 14:30", "2024-03-07 00:00"]),
+        "amount": [10.0, 20.0, 30.0],
+        "customer_id": ["C1", "C2", "C1"],
+    })
+    rows = [("2024-03-05", 10.0, "C1"), ("2024-03-06T14:30:00", 20.0, "C2"), ("2024-03-07", 30.0, "C1")]
+    from kpidesk.store.database import row_hashes
+
+    hashes = row_hashes(frame.reindex(columns=list(KINDS["sales"].field_names))).tolist()
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("INSERT INTO batches(id, kind, file, imported_at, imported) VALUES (1, 'sales', 'a.xlsx', 'x', 3)")
+    lines = [(i + 2, h, *r) for i, (h, r) in enumerate(zip(hashes, rows, strict=True))]
+    con.executemany("INSERT INTO sales(batch_id, source_row, row_hash, dup_index, date, amount, customer_id) "
+                    "VALUES (1, ?, ?, 0, ?, ?, ?)", lines)
+    con.close()
+    with Store.open(path) as store:
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        types = {r[0] for r in store.connection.execute("SELECT typeof(date) FROM sales")}
+        back = store.load("sales", provenance=True)
+        again = store.import_frame("sales", frame, file="a.xlsx")  # the same rows: recognised
+    assert types == {"integer"}
+    assert back["date"].tolist() == frame["date"].tolist()
+    assert back["source_row"].tolist() == [2, 3, 4] and back["batch_id"].tolist() == [1, 1, 1]
+    assert (again.imported, again.skipped_duplicates) == (0, 3)
+    assert (tmp_path / "v2.kpidesk.v2.bak").exists()
 
 
 def test_text_hashes_the_same_as_objects_or_categoricals() -> None:
