@@ -171,8 +171,13 @@ class Column:
             return values
         arr = as_object_array(values)
         kind = str(infer_dtype(arr, skipna=True))
-        # Numbers only (the type check skips None and NaN): no "" among them to look for.
-        blank = np.isnan(arr.astype(np.float64)) if kind == "floating" else blank_mask(arr)
+        # Numbers or dates only (the type check skips None and NaN): no "" among them to look for.
+        if kind in _NUMERIC_KINDS:
+            blank = np.isnan(arr.astype(np.float64))
+        elif kind in _DATE_KINDS:
+            blank = np.asarray(pd.isna(arr), dtype=bool)
+        else:
+            blank = blank_mask(arr)
         cells = arr
         if blank.any():
             # Calamine gives "" for a blank cell: set them aside so that a column of numbers
