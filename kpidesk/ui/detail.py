@@ -39,6 +39,11 @@ from kpidesk.ui.models import FrameModel
 #: Members shown in the bar chart (the table lists them all).
 BAR_MEMBERS = 15
 
+def bar_label(text: str, width: int = 28) -> str:
+    """A member's name short enough for the bar chart's axis (the table shows it whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def breakdown_dimensions(kpi_id: str) -> list[str]:
     """The dimensions every kind the KPI counts has (so a breakdown means something)."""
     needs = catalog.get(kpi_id).needs
@@ -130,6 +135,7 @@ class KpiDetail(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.breakdown: pd.DataFrame | None = None
+        self._bar_names: dict[str, str] = {}
         self._show_trend()
         self.dimension.currentIndexChanged.connect(self.refresh_breakdown)
         if self.dimension.count():
@@ -167,7 +173,10 @@ class KpiDetail(QDialog):
     def _show_breakdown(self, found: tuple[Result, dict[str, str]]) -> None:
         result, names = found
         frame = breakdown_frame(result, self.kpi.id, self.lang, self.currency)
-        frame["member"] = [member_label(str(m), names.get(str(m))) for m in frame["member"]]
+        ids = [str(m) for m in frame["member"]]
+        frame["member"] = [member_label(i, names.get(i)) for i in ids]
+        # The bars name a customer by name alone (the table gives its id too).
+        self._bar_names = {member_label(i, names.get(i)): names.get(i) or i for i in ids}
         self.breakdown = frame
         dimension = self.dimension.currentData()
         headers = {
@@ -199,7 +208,8 @@ class KpiDetail(QDialog):
         bars = pg.BarGraphItem(x0=np.zeros(len(top)), y=ys, height=0.7, width=values, brush=ACCENT)
         self.bars.addItem(bars)
         axis = self.bars.getAxis("left")
-        axis.setTicks([[(float(y), str(m)[:28]) for y, m in zip(ys, top["member"], strict=True)]])
+        axis.setTicks([[(float(y), bar_label(self._bar_names.get(str(m), str(m))))
+                        for y, m in zip(ys, top["member"], strict=True)]])
         bottom = self.bars.getAxis("bottom")
         bottom.tickStrings = lambda vals, scale, spacing: [  # type: ignore[method-assign]
             format_value(v, self.kpi.unit, self.lang, self.currency, compact=True) for v in vals]

@@ -342,3 +342,14 @@ def test_customers_are_named_in_the_filter_and_the_leaderboard(
     qtbot.waitUntil(lambda: detail.breakdown is not None, timeout=30_000)
     shown = set(detail.breakdown["member"])
     assert f"{names['C0004']} (C0004)" in shown and "C0004" not in shown
+    ticks = [label for _, label in detail.bars.getAxis("left")._tickLevels[0]]
+    assert ticks and all("(C0" not in t for t in ticks)  # the bars: names alone
+    assert any(t in names.values() for t in ticks)
+
+
+def test_bar_labels_fit_the_axis() -> None:
+    from kpidesk.ui.detail import bar_label
+
+    assert bar_label("Alice") == "Alice"
+    assert bar_label("A very long salesperson name indeed") == "A very long salesperson nam…"
+    assert len(bar_label("A very long salesperson name indeed")) == 28
