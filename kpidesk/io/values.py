@@ -235,8 +235,10 @@ def _uniques(values: np.ndarray, tokens: frozenset[str]) -> _Uniques:
         is_str = np.zeros(len(values), dtype=bool)
         text = pd.Series("", index=range(len(values)), dtype=object)
     else:
-        is_str = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-        text = pd.Series([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
+        # Mixed values (invoice numbers both numeric and text): the text of the strings, NaN elsewhere.
+        stripped = pd.Series(values, dtype=object).str.strip()
+        is_str = stripped.notna().to_numpy(dtype=bool)
+        text = stripped.where(is_str, "")
     missing = is_str & text.str.lower().isin(tokens).to_numpy(dtype=bool)
     return _Uniques(values, is_str, text, missing)
 

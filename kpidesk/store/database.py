@@ -653,8 +653,7 @@ def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
         return listed
     if isinstance(series.dtype, pd.CategoricalDtype):
         labels = np.array([*series.cat.categories.astype(str), None], dtype=object)
-        category_codes = series.cat.codes.to_numpy()
-        listed = labels[np.where(category_codes >= 0, category_codes, len(labels) - 1)].tolist()
+        listed = labels[series.cat.codes.to_numpy()].tolist()  # code -1 (missing) takes the last: None
         return listed
     obj = series.astype("object")
     missing = obj.isna().to_numpy()
