@@ -235,10 +235,12 @@ def _uniques(values: np.ndarray, tokens: frozenset[str]) -> _Uniques:
         is_str = np.zeros(len(values), dtype=bool)
         text = pd.Series("", index=range(len(values)), dtype=object)
     else:
-        # Mixed values (invoice numbers both numeric and text): the text of the strings, NaN elsewhere.
-        stripped = pd.Series(values, dtype=object).str.strip()
-        is_str = stripped.notna().to_numpy(dtype=bool)
-        text = stripped.where(is_str, "")
+        # Mixed values (invoice numbers both numeric and text): the strings stripped, in one pass.
+        stripped = np.empty(len(values), dtype=object)
+        stripped[:] = [v.strip() if isinstance(v, str) else None for v in values]
+        is_str = np.asarray(stripped != None, dtype=bool)  # noqa: E711 (element-wise)
+        stripped[~is_str] = ""
+        text = pd.Series(stripped, dtype=object)
     missing = is_str & text.str.lower().isin(tokens).to_numpy(dtype=bool)
     return _Uniques(values, is_str, text, missing)
 
