@@ -22,7 +22,7 @@ from kpidesk.i18n import _
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#444")
 
-from kpidesk.ui.sparkline import ACCENT, COMPARISON, TARGET  # noqa: E402
+from kpidesk.ui.sparkline import ACCENT, CHART_MIN_HEIGHT, COMPARISON, TARGET  # noqa: E402
 
 Point = tuple[dt.date, float | None]
 
@@ -88,7 +88,7 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.date_axis = LocalDateAxis(utcOffset=0)
         super().__init__(parent, axisItems={"bottom": self.date_axis, "left": self.value_axis})
         self.setObjectName("trendPlot")
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(CHART_MIN_HEIGHT)
         self.showGrid(x=False, y=True, alpha=0.15)
         self.setMenuEnabled(False)
         self.legend = self.addLegend(offset=(-10, 2), colCount=3)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from kpidesk.core.text import member_label
 from kpidesk.i18n import N_, _
 from kpidesk.labels import COMPARISON_LABELS, DIMENSION_ALL, GRAIN_LABELS
 from kpidesk.ui.cards import CARD_STYLE, KpiCard
+from kpidesk.ui.sparkline import CHART_MIN_HEIGHT
 
 if TYPE_CHECKING:
     from kpidesk.core.engine import Engine
@@ -65,6 +67,10 @@ def preset_range(preset: str, anchor: dt.date, data_start: dt.date, fiscal_start
     if preset == "last_12_months":
         return add_months(month_start, -11), anchor
     return data_start, anchor
+
+
+#: How long the trend chart waits for the dashboard's first paint before it is made anyway (ms).
+_CHART_LATEST_MS = 250
 
 
 def trend_start(start: dt.date, end: dt.date, grain: Grain) -> dt.date:
@@ -182,6 +188,12 @@ class DashboardPage(QWidget):
         # The chart library loads after the cards first show their values (a faster start).
         self._chart_layout = chart_layout
         self._trend: TrendChart | None = None
+        self._painted = False
+        # Holds the chart's place until it is made, so that nothing moves when it comes.
+        self._chart_place = QWidget()
+        self._chart_place.setMinimumHeight(CHART_MIN_HEIGHT)
+        self._chart_place.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        chart_layout.addWidget(self._chart_place, 1)
         splitter.addWidget(chart_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -416,19 +428,38 @@ class DashboardPage(QWidget):
             )
         )
         self.values_shown.emit()
-        if self._trend is None:
-            QTimer.singleShot(0, self._show_trend)
-        else:
+        if self._trend is not None:
             self._show_trend()
+        elif self._painted:
+            QTimer.singleShot(0, self._make_trend)
+        else:
+            # The chart library takes a fifth of a second to load: the cards paint first, with
+            # their values, and the first paint makes the chart (see paintEvent); a page that
+            # is not painted yet (hidden) gets it a moment later all the same.
+            QTimer.singleShot(_CHART_LATEST_MS, self._make_trend)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self.data is not None and self._trend is None:
+                QTimer.singleShot(0, self._make_trend)
+
+    def _make_trend(self) -> None:
+        """Make the trend chart (showing the selected KPI) unless it is made already."""
+        if self._trend is None:
+            self.trend  # noqa: B018 (made on first use)
 
     @property
     def trend(self) -> TrendChart:
-        """The trend chart of the selected KPI (made on first use)."""
+        """The trend chart of the selected KPI (made on first use, with the values shown)."""
         if self._trend is None:
             from kpidesk.ui.charts import TrendChart
 
             self._trend = TrendChart()
-            self._chart_layout.addWidget(self._trend, 1)
+            self._chart_layout.replaceWidget(self._chart_place, self._trend)
+            self._chart_place.deleteLater()
+            self._show_trend()
         return self._trend
 
     def _show_trend(self) -> None:

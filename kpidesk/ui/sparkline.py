@@ -9,6 +9,8 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+#: The trend chart's least height (the dashboard keeps it free until the chart is made).
+CHART_MIN_HEIGHT = 180
 ACCENT = QColor("#2563eb")
 COMPARISON = QColor("#94a3b8")
 TARGET = QColor("#f59e0b")

@@ -195,3 +195,21 @@ def test_application_tunes_the_allocator(qapp: object) -> None:
 
     assert application() is qapp
     assert memory.tuned() == sys.platform.startswith("linux")
+
+
+def test_the_trend_chart_takes_the_place_kept_for_it(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
+    from kpidesk.ui.dashboard import DashboardPage
+    from kpidesk.ui.sparkline import CHART_MIN_HEIGHT
+
+    page = DashboardPage("en")
+    qtbot.addWidget(page)
+    place = page._chart_place
+    assert page._trend is None and place.minimumHeight() == CHART_MIN_HEIGHT  # no chart library yet
+    chart = page.trend
+    assert page._chart_layout.indexOf(chart) >= 0 and page._chart_layout.indexOf(place) == -1
+    assert chart.minimumHeight() == CHART_MIN_HEIGHT
+    # In the window, the chart comes with the first values, showing them.
+    window = make_main_window(demo_copy)
+    assert window.dashboard._trend is not None and window.dashboard.trend.series()["actual"]
