@@ -627,6 +627,13 @@ def _has_values(series: pd.Series) -> bool:
     return True  # object: decided once converted
 
 
+def _with_none(values: list[Any], missing: np.ndarray) -> list[Any]:
+    """``values`` with None where ``missing`` (a few places, usually: set one by one)."""
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
+
+
 def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
     """A column as the Python values SQLite stores (ISO dates, floats, 0/1, text; None for missing).
 
@@ -635,21 +642,15 @@ def _to_sql_values(series: pd.Series, ftype: str) -> list[Any]:
     if ftype == "date":
         # Unix seconds (see schema.SQL_TYPES).
         values = pd.to_datetime(series).to_numpy(dtype="datetime64[s]")
-        listed: list[Any] = values.view(np.int64).tolist()
-        for i in np.flatnonzero(np.isnat(values)).tolist():
-            listed[i] = None
-        return listed
+        return _with_none(values.view(np.int64).tolist(), np.isnat(values))
     if ftype == "number":
         arr = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
-        numbers: list[Any] = arr.tolist()
-        for i in np.flatnonzero(np.isnan(arr)).tolist():  # a few missing values, usually
-            numbers[i] = None
-        return numbers
+        return _with_none(arr.tolist(), np.isnan(arr))
     if ftype == "bool":
         flags = series.astype("boolean")
         out = flags.fillna(False).astype("int64").to_numpy().astype(object)
         out[flags.isna().to_numpy()] = None
-        listed = out.tolist()
+        listed: list[Any] = out.tolist()
         return listed
     if isinstance(series.dtype, pd.CategoricalDtype):
         labels = np.array([*series.cat.categories.astype(str), None], dtype=object)

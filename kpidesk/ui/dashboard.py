@@ -465,6 +465,9 @@ class DashboardPage(QWidget):
     def _show_trend(self) -> None:
         if self.data is None:
             return
+        if self._trend is None:
+            self._make_trend()  # made, it shows the values (see trend)
+            return
         kpi = catalog.get(self.selected)
         rows = self.data.trend.series(self.selected)
         periods = self.data.trend.periods
