@@ -11,7 +11,7 @@ by prefix sums (:class:`Prefix`). Everything is vectorised.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,14 @@ def _group(key: np.ndarray, size: int, sort: bool) -> tuple[np.ndarray, np.ndarr
         return hashed.astype(np.int64), np.asarray(found, dtype=np.int64)
     uniques, codes = np.unique(key, return_inverse=True)
     return codes.astype(np.int64).reshape(-1), uniques.astype(np.int64)
+
+
+def code_type(count: int) -> type[np.signedinteger[Any]]:
+    """The smallest integer type holding codes -1 .. count - 1 (what pandas itself picks)."""
+    for kind in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,10 +191,17 @@ class Prefix:
             return
         self.d0 = int(day.min())
         self.span = int(day.max()) - self.d0 + 2
-        key = day - self.d0 if member is None else member * self.span + (day - self.d0)
+        key = day - self.d0 if member is None else np.asarray(member, dtype=np.int64) * self.span + (day - self.d0)
         order = np.argsort(key, kind="stable")
-        self.keys = key[order]
-        self.cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(weights, dtype="float64")[order])])
+        keys = key[order]
+        sums = np.cumsum(np.asarray(weights, dtype="float64")[order])
+        # One entry per distinct key (its last running sum): "before a day" only needs those,
+        # and the days repeat (a million purchases fall on a thousand days).
+        last = np.empty(len(keys), dtype=bool)
+        last[-1] = True
+        np.not_equal(keys[1:], keys[:-1], out=last[:-1])
+        self.keys = keys[last]
+        self.cumulative = np.concatenate([[0.0], sums[last]])
 
     def before(self, points: np.ndarray) -> np.ndarray:
         """``(q,)`` sums of the items dated before each point; ``(q, m)`` per member."""

@@ -79,6 +79,7 @@ from kpidesk.core.engine import (
     kpi,
     preparer,
     ratio,
+    wide,
 )
 from kpidesk.core.kinds import KINDS, dimension_field
 
@@ -147,11 +148,15 @@ def sales_facts(engine: Engine) -> SalesFacts:
 def _build_sales_facts(engine: Engine) -> SalesFacts:
     table = engine.tables["sales"]
     day = table.days("date")
-    amount = np.nan_to_num(table.numbers("amount"), nan=0.0)
-    customer, customer_labels = table.codes("customer_id")
+    amount = table.numbers("amount")
+    if np.isnan(amount).any():
+        amount = np.nan_to_num(amount, nan=0.0)
+    # Customers and invoices as int64: their codes are multiplied by counts below.
+    customer_codes, customer_labels = table.codes("customer_id")
+    customer = wide(customer_codes)
     n_customers = len(customer_labels)
     invoice_codes, invoice_labels = table.codes("invoice_id")
-    invoice = invoice_codes.copy()
+    invoice = invoice_codes.astype(np.int64)
     missing = invoice < 0
     invoice[missing] = len(invoice_labels) + np.arange(int(missing.sum()))
     n_invoices = len(invoice_labels) + int(missing.sum())
@@ -229,6 +234,8 @@ def _units(engine: Engine) -> Units:
         if not len(start):
             empty = np.zeros(0, dtype=np.int64)
             return Units(start, empty, np.zeros(0), empty, empty, np.zeros(0, bool), np.zeros(0, bool), {})
+        if len(start) == len(f.day):  # every line is a run of its own: the lines themselves, not a copy
+            return Units(start, f.day, f.amount, f.customer, f.invoice, f.purchase, f.new_product, {})
         return Units(
             start, f.day[start], np.add.reduceat(f.amount, start), f.customer[start], f.invoice[start],
             np.logical_or.reduceat(f.purchase, start), np.logical_or.reduceat(f.new_product, start), {},
@@ -390,15 +397,15 @@ class Buyers:
         self.new = np.bincount(codes, weights=g.new_product[rows], minlength=k) > 0
         self.entity = uniques // span
         self.day = uniques % span + d0
-        self.customer = self.entity // self.m
+        self.customer = self.entity if self.m == 1 else self.entity // self.m
         self.member: np.ndarray | None = None if members is None else self.entity % self.m
         b = np.flatnonzero(self.buy)
         self.b_entity = self.entity[b]
         self.b_day = self.day[b]
-        self.b_customer = self.customer[b]
+        self.b_customer = self.b_entity if self.m == 1 else self.customer[b]
         self.b_member = None if self.member is None else self.member[b]
         self.b_new = self.new[b]
-        self._memberships: dict[tuple[int, int | None], _Events] = {}
+        self._memberships: dict[tuple[int, int | None], Prefix] = {}
 
     def _groups(self, entity: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Boundaries of the (entity, interval) runs of sorted rows, and each row's run."""
@@ -449,58 +456,58 @@ class Buyers:
         shape = (n,) if self.member is None else (n, self.m)
         return share.reshape(shape), count.astype("float64").reshape(shape)
 
-    def _events(self, months: int, new_within: int | None) -> _Events:
-        """Each customer's spans of membership of the base (days ``t`` with a purchase in
-        ``[add_months(t, -months), t)``) as +1/-1 events; with ``new_within``, only the days
-        ``t`` when the customer's first purchase is within the ``new_within`` months before."""
+    def _spans(self, months: int, new_within: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each customer's spans of membership of the base, the days ``t`` with a purchase in
+        ``[add_months(t, -months), t)``, as ``(start, reach]`` (merged per customer), and the
+        purchase-day rows they come from; with ``new_within``, only the days ``t`` when the
+        customer's first purchase is within the ``new_within`` months before."""
+        entity, day = self.b_entity, self.b_day
+        reach = window_reach(day, months)
+        previous = np.full(len(day), np.iinfo(np.int64).min // 4, dtype=np.int64)
+        if len(day) > 1:
+            same = entity[1:] == entity[:-1]
+            previous[1:] = np.where(same, reach[:-1], previous[1:])
+        start = np.maximum(day, previous)
+        if new_within is not None:
+            first = self.facts.first_day[self.b_customer]
+            reach = np.minimum(reach, window_reach(first, new_within))
+        rows = np.flatnonzero(reach > start)
+        return start[rows], reach[rows], rows
+
+    def _base(self, months: int, new_within: int | None) -> Prefix:
+        """The spans of :meth:`_spans` as +1 (start) and -1 (end) events summed before any day
+        (only these sums are kept: a few per day, not two per customer-day)."""
         key = (months, new_within)
         if key not in self._memberships:
-            entity, day = self.b_entity, self.b_day
-            reach = window_reach(day, months)
-            previous = np.full(len(day), np.iinfo(np.int64).min // 4, dtype=np.int64)
-            if len(day) > 1:
-                same = entity[1:] == entity[:-1]
-                previous[1:] = np.where(same, reach[:-1], previous[1:])
-            start = np.maximum(day, previous)  # spans (start, reach], merged per customer
-            if new_within is not None:
-                first = self.facts.first_day[self.b_customer]
-                reach = np.minimum(reach, window_reach(first, new_within))
-            keep = reach > start
-            days = np.concatenate([start[keep] + 1, reach[keep] + 1])
-            weights = np.concatenate([np.ones(int(keep.sum())), -np.ones(int(keep.sum()))])
-            member = None if self.b_member is None else np.concatenate([self.b_member[keep]] * 2)
-            customer = np.concatenate([self.b_customer[keep]] * 2)
-            self._memberships[key] = _Events(Prefix(days, member, weights, self.m), days, weights, customer, member)
+            start, reach, rows = self._spans(months, new_within)
+            days = np.concatenate([start + 1, reach + 1])
+            weights = np.concatenate([np.ones(len(rows)), -np.ones(len(rows))])
+            member = None if self.b_member is None else np.concatenate([self.b_member[rows]] * 2)
+            self._memberships[key] = Prefix(days, member, weights, self.m)
         return self._memberships[key]
 
     def base_at(self, points: np.ndarray, months: int) -> np.ndarray:
         """Customers with a purchase in ``[add_months(t, -months), t)`` for each day ``t``."""
-        return self._events(months, None).prefix.before(np.asarray(points, dtype=np.int64) + 1)
+        return self._base(months, None).before(np.asarray(points, dtype=np.int64) + 1)
 
     def new_in_base_at(self, points: np.ndarray, months: int, new_within: int) -> np.ndarray:
         """Customers of :meth:`base_at` whose first purchase is in ``[add_months(t, -new_within), t)``."""
-        return self._events(months, new_within).prefix.before(np.asarray(points, dtype=np.int64) + 1)
+        return self._base(months, new_within).before(np.asarray(points, dtype=np.int64) + 1)
 
-    def base_first_since(self, point: int, months: int, since: int) -> np.ndarray:
-        """Customers of the base at ``point`` whose first purchase is on or after ``since``:
-        ``(1,)``, or ``(1, m)`` per member."""
-        events = self._events(months, None)
-        keep = (events.days <= point) & (self.facts.first_day[events.customer] >= since)
-        if events.member is None:
-            return np.array([events.weights[keep].sum()])
-        counts = np.bincount(events.member[keep], weights=events.weights[keep], minlength=self.m)
-        return counts[: self.m].reshape(1, self.m)
-
-
-@dataclass
-class _Events:
-    """Spans of membership of the customer base as +1 (start) and -1 (end) events."""
-
-    prefix: Prefix
-    days: np.ndarray
-    weights: np.ndarray
-    customer: np.ndarray
-    member: np.ndarray | None
+    def base_first_since(self, points: np.ndarray, months: int, since: np.ndarray) -> np.ndarray:
+        """Customers of the base at each of ``points`` whose first purchase is on or after the
+        day of ``since`` at the same position: ``(q,)``, or ``(q, m)`` per member."""
+        start, reach, rows = self._spans(months, None)
+        first = self.facts.first_day[self.b_customer[rows]]
+        member = None if self.b_member is None else self.b_member[rows]
+        out = np.zeros((len(points), self.m))
+        for i, (point, day) in enumerate(zip(np.asarray(points).tolist(), np.asarray(since).tolist(), strict=True)):
+            keep = (start < point) & (point <= reach) & (first >= day)
+            if member is None:
+                out[i, 0] = np.count_nonzero(keep)
+            else:
+                out[i] = np.bincount(member[keep], minlength=self.m)[: self.m]
+        return out[:, 0] if member is None else out
 
 
 def buyers(ctx: Ctx) -> Buyers:
@@ -608,9 +615,9 @@ def _retention(ctx: Ctx, iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
         parts = _customer_period(ctx, iv)
         new = parts["active"] - parts["returning"]
         # A period longer than the base window: its new customers must still be in the base at its end.
-        reach = add_months_days(iv.hi, -months)
-        for i in np.flatnonzero(reach > iv.lo):
-            new[i] = b.base_first_since(int(iv.hi[i]), months, int(iv.lo[i]))[0]
+        longer = np.flatnonzero(add_months_days(iv.hi, -months) > iv.lo)
+        if len(longer):
+            new[longer] = b.base_first_since(iv.hi[longer], months, iv.lo[longer])
         return ratio(ending - new, starting, 100.0), starting
 
     result: tuple[np.ndarray, np.ndarray] = ctx.result(("retention", _key(iv)), build)

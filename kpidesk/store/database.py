@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kpidesk.core import catalog
-from kpidesk.core.cells import factorize_objects
+from kpidesk.core.cells import code_type, factorize_objects
 from kpidesk.core.kinds import KINDS
 from kpidesk.core.settings import CompanySettings
 from kpidesk.errors import Cancelled, StoreError
@@ -839,17 +839,9 @@ def _from_column_text(text: str | None, ftype: str, n: int) -> Any:
     # Categories in order for the kinds' categories; ids keep the order they come in
     # (sorting a third of a million invoice numbers would only cost time).
     order = np.argsort(labels, kind="stable") if ftype != "text" else np.arange(len(labels))
-    remap = np.full(len(uniques), -1, dtype=_code_type(len(labels)))
+    remap = np.full(len(uniques), -1, dtype=code_type(len(labels)))
     remap[present[order]] = np.arange(len(labels))
     return pd.Categorical.from_codes(remap[codes], categories=pd.Index(labels[order], dtype=object))
-
-
-def _code_type(count: int) -> type[np.signedinteger[Any]]:
-    """The smallest integer type holding codes -1 .. count - 1 (what pandas itself picks)."""
-    for kind in (np.int8, np.int16, np.int32):
-        if count < np.iinfo(kind).max:
-            return kind
-    return np.int64
 
 
 def _from_sql_values(values: Sequence[Any], ftype: str) -> Any:
