@@ -708,31 +708,33 @@ def _load_columns(con: sqlite3.Connection, kind: str) -> pd.DataFrame | None:
 
 def _with_provenance(con: sqlite3.Connection, kind: str, frame: pd.DataFrame) -> pd.DataFrame | None:
     """``frame`` with the provenance columns (batch, file, sheet, source row), read column-wise
-    like the fields: a million rows cost two texts, not a million tuples."""
+    like the fields: a million rows cost two texts, not a million tuples. Batch and source row
+    are ``Int32`` (a sheet has at most a million rows; a file, a few thousand batches)."""
     row = con.execute(
-        f"SELECT count(*), group_concat(coalesce(batch_id, 'nan')), group_concat(coalesce(source_row, 'nan')) "
+        f"SELECT count(*), group_concat(coalesce(batch_id, -1)), group_concat(coalesce(source_row, -1)) "
         f'FROM (SELECT batch_id, source_row FROM "{kind}" ORDER BY id)'
     ).fetchone()
     n = len(frame)
     if int(row[0]) != n or row[1] is None or row[2] is None:
         return None
-    batch = np.fromstring(row[1], sep=",")
-    source = np.fromstring(row[2], sep=",")
-    if len(batch) != n or len(source) != n:
+    batch = np.fromstring(row[1], dtype=np.int64, sep=",")
+    source = np.fromstring(row[2], dtype=np.int64, sep=",")
+    if len(batch) != n or len(source) != n or max(int(batch.max()), int(source.max())) > np.iinfo(np.int32).max:
         return None
-    ids, codes = np.unique(np.nan_to_num(batch, nan=-1).astype(np.int64), return_inverse=True)
+    ids = np.unique(batch)
+    which = np.searchsorted(ids, batch).astype(code_type(len(ids)))  # each row's batch, as a position in ids
     files = {int(i): (f, sh) for i, f, sh in con.execute("SELECT id, file, sheet FROM batches")}
 
     def labels(part: int) -> pd.Categorical:
         names = [files.get(int(i), (None, None))[part] for i in ids]
         uniques = sorted({n for n in names if n is not None})
         position = {n: k for k, n in enumerate(uniques)}
-        remap = np.array([position.get(n, -1) for n in names], dtype=np.int64)
-        return pd.Categorical.from_codes(remap[codes], categories=pd.Index(uniques, dtype=object))  # type: ignore[arg-type]
+        remap = np.array([position.get(n, -1) for n in names], dtype=code_type(len(uniques)))
+        return pd.Categorical.from_codes(remap[which], categories=pd.Index(uniques, dtype=object))  # type: ignore[arg-type]
 
     def integers(values: np.ndarray) -> pd.arrays.IntegerArray:
-        missing = np.isnan(values)
-        return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+        missing = values < 0
+        return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int32), missing)
 
     out = frame.copy(deep=False)
     out["batch_id"] = integers(batch)

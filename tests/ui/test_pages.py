@@ -51,6 +51,23 @@ def test_frame_model_passes_the_model_tester_sorts_and_filters(qtmodeltester: Mo
     qtmodeltester.check(model)
 
 
+def test_frame_model_reads_integers_with_missing_values(qtmodeltester: ModelTester) -> None:
+    # The provenance columns (row in file, batch) are Int32 with missing values: shown without
+    # decimals, blank where missing, sorted with the missing last and found by the filter.
+    frame = pd.DataFrame({"source_row": pd.array([12, None, 3, 1204], dtype="Int32")})
+    model = FrameModel(frame, lang="fr")
+    qtmodeltester.check(model)
+    assert [model.data(model.index(r, 0)) for r in range(4)] == ["12", "", "3", "1\u202f204"]
+    assert model.data(model.index(1, 0), SortRole) is None
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert [model.data(model.index(r, 0), SortRole) for r in range(4)] == [3.0, 12.0, 1204.0, None]
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    assert [model.data(model.index(r, 0), SortRole) for r in range(4)] == [1204.0, 12.0, 3.0, None]
+    model.set_filter("12")
+    assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["1\u202f204", "12"]
+    qtmodeltester.check(model)
+
+
 def test_data_page_loads_sorts_and_filters_a_kind(
     make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
 ) -> None:
