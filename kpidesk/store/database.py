@@ -392,13 +392,13 @@ class Store:
     def load_all(self) -> dict[str, pd.DataFrame]:
         """Every kind's typed frame (see :meth:`load`).
 
-        A reading thread has SQLite concatenate the columns (one read transaction: one
-        snapshot of the file) while this thread converts the columns already read: SQLite
-        works without the GIL, so both run at once on a machine with a spare core.
+        A reading thread has SQLite concatenate the columns, a block of rows at a time (one
+        read transaction: one snapshot of the file), while this thread converts the blocks
+        already read: SQLite works without the GIL, so both run at once on a machine with a
+        spare core, and only a few blocks of text are in memory at any time.
         """
         if self._con.in_transaction:
             return {kind: self.load(kind) for kind in KINDS}
-        jobs = _column_jobs()
         texts: queue.Queue[tuple[str, list[str], tuple[int, tuple[str | None, ...]]] | None] = queue.Queue(maxsize=2)
         stop = threading.Event()
         failure: list[BaseException] = []
@@ -409,10 +409,10 @@ class Store:
                 if con is None:
                     raise sqlite3.OperationalError("no reading connection")
                 con.execute("BEGIN")
-                for kind, names in jobs:
+                for kind, names, span in _column_jobs(con):
                     if stop.is_set():
                         break
-                    texts.put((kind, names, _query_columns(con, kind, names)))
+                    texts.put((kind, names, _query_columns(con, kind, names, span)))
                 con.execute("COMMIT")
             except BaseException as exc:  # handed to the loading thread, which reads row by row
                 failure.append(exc)
@@ -423,19 +423,12 @@ class Store:
 
         reader = threading.Thread(target=read, name="kpidesk-load", daemon=True)
         reader.start()
-        columns: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
-        counts: dict[str, set[int]] = {kind: set() for kind in KINDS}
-        failed: set[str] = set()
+        columns = {kind: _Columns(kind) for kind in KINDS}
         finished = False
         try:
             while (item := texts.get()) is not None:
                 kind, names, (n, values) = item
-                counts[kind].add(n)
-                parsed = _parse_columns(kind, names, n, values) if kind not in failed else None
-                if parsed is None:
-                    failed.add(kind)
-                else:
-                    columns[kind].update(parsed)
+                columns[kind].add(names, n, values)
             finished = True
         finally:
             if not finished:  # stopped by an exception: let the reader end and close its connection
@@ -445,12 +438,9 @@ class Store:
             reader.join()
         out: dict[str, pd.DataFrame] = {}
         for kind in KINDS:
-            names = list(KINDS[kind].field_names)
-            complete = len(columns[kind]) == len(names) and len(counts[kind]) == 1 and counts[kind] != {0}
-            if failure or kind in failed or not complete:
-                out[kind] = _load_rows(self._con, kind, False)  # empty, or values the column path cannot read
-            else:
-                out[kind] = pd.DataFrame(columns[kind], columns=names)
+            frame = None if failure else columns[kind].frame()
+            # Empty, or values the column path cannot read: row by row.
+            out[kind] = frame if frame is not None else _load_rows(self._con, kind, False)
         return out
 
     def _reader(self) -> sqlite3.Connection | None:
@@ -699,11 +689,11 @@ _NULL = "\x1e"
 
 def _load_columns(con: sqlite3.Connection, kind: str) -> pd.DataFrame | None:
     """:meth:`Store.load` column by column, or None when the values need the row path."""
-    names = list(KINDS[kind].field_names)
-    result = _read_columns(con, kind, names)
-    if result is None or result[0] == 0:
-        return None
-    return pd.DataFrame(result[1], columns=names)
+    columns = _Columns(kind)
+    for _kind, names, span in _column_jobs(con, kind):
+        n, texts = _query_columns(con, kind, names, span)
+        columns.add(names, n, texts)
+    return columns.frame()
 
 
 def _with_provenance(con: sqlite3.Connection, kind: str, frame: pd.DataFrame) -> pd.DataFrame | None:
@@ -744,39 +734,42 @@ def _with_provenance(con: sqlite3.Connection, kind: str, frame: pd.DataFrame) ->
     return out
 
 
-def _read_columns(con: sqlite3.Connection, kind: str, names: list[str]) -> tuple[int, dict[str, Any]] | None:
-    """The row count and the values of the columns ``names`` of ``kind``, read column by
-    column, or None when some values need the row path (see :func:`_query_columns`)."""
-    n, texts = _query_columns(con, kind, names)
-    if n == 0:
-        return 0, {}
-    parsed = _parse_columns(kind, names, n, texts)
-    return None if parsed is None else (n, parsed)
+#: Rows read at a time by the column path: the texts SQLite concatenates, and the Python
+#: strings a text column is split into, stay a few MiB instead of a hundred.
+_BLOCK_ROWS = 200_000
 
 
-def _column_jobs() -> list[tuple[str, list[str]]]:
-    """The groups of columns the reading thread queries: kinds of many fields in two groups,
-    so that the first group is converted while SQLite reads the second."""
-    jobs = []
-    for kind, spec in KINDS.items():
+def _column_jobs(con: sqlite3.Connection, kind: str | None = None) -> list[tuple[str, list[str], tuple[int, int]]]:
+    """What the column path queries, in order: for each kind (or ``kind``) and each block of
+    :data:`_BLOCK_ROWS` ids, its columns in two groups when it has many, so that one group
+    is converted while SQLite reads the next."""
+    jobs: list[tuple[str, list[str], tuple[int, int]]] = []
+    for name, spec in KINDS.items():
+        if kind is not None and name != kind:
+            continue
+        low, high = con.execute(f'SELECT min(id), max(id) FROM "{name}"').fetchone()
+        if low is None:
+            continue
         names = list(spec.field_names)
         half = (len(names) + 1) // 2 if len(names) >= 8 else len(names)
-        jobs.append((kind, names[:half]))
-        if names[half:]:
-            jobs.append((kind, names[half:]))
+        groups = [names[:half], names[half:]] if names[half:] else [names]
+        for start in range(int(low), int(high) + 1, _BLOCK_ROWS):
+            jobs.extend((name, group, (start, start + _BLOCK_ROWS)) for group in groups)
     return jobs
 
 
-def _query_columns(con: sqlite3.Connection, kind: str, names: list[str]) -> tuple[int, tuple[str | None, ...]]:
-    """The row count of ``kind`` and, for each column of ``names``, its values concatenated
-    in one text by SQLite.
+def _query_columns(
+    con: sqlite3.Connection, kind: str, names: list[str], span: tuple[int, int]
+) -> tuple[int, tuple[str | None, ...]]:
+    """The number of rows of ``kind`` with an id in ``[span)`` and, for each column of
+    ``names``, their values concatenated in one text by SQLite.
 
-    One scan of the table produces them all, in storage order (a plain scan of a rowid
-    table follows the ids). numpy and pandas then read each text at once (see
-    :func:`_parse_columns`): creating one Python object per cell, as fetching rows does,
-    costs more than everything else, and this path creates none for dates, numbers and
-    flags. Dates come as Unix seconds, numbers through ``quote()``, which writes a REAL
-    so that it reads back exactly; text values are separated by U+001F, NULL is U+001E.
+    One scan of those rows produces them all, in storage order (a scan of a rowid range
+    follows the ids). numpy and pandas then read each text at once (see :class:`_Columns`):
+    creating one Python object per cell, as fetching rows does, costs more than everything
+    else, and this path creates none for dates, numbers and flags. Dates come as Unix
+    seconds, numbers through ``quote()``, which writes a REAL so that it reads back exactly;
+    text values are separated by U+001F, NULL is U+001E.
     """
     spec = KINDS[kind]
     exprs = []
@@ -789,43 +782,74 @@ def _query_columns(con: sqlite3.Connection, kind: str, names: list[str]) -> tupl
             exprs.append(f"group_concat(CASE WHEN {column} IS NULL THEN 'nan' ELSE quote({column}) END)")
         else:
             exprs.append(f"group_concat(coalesce({column}, char(30)), char(31))")
-    source = f'"{kind}" t'
-    plan = " ".join(str(r[-1]) for r in con.execute(f"EXPLAIN QUERY PLAN SELECT {', '.join(exprs)} FROM {source}"))
+    source = f'"{kind}" t WHERE t.id >= ? AND t.id < ?'
+    sql = f"SELECT count(*), {', '.join(exprs)} FROM {source}"
+    plan = " ".join(str(r[-1]) for r in con.execute(f"EXPLAIN QUERY PLAN {sql}", span))
     if "INDEX" in plan.upper():
-        source = f'(SELECT * FROM "{kind}" ORDER BY id) t'
-    row = con.execute(f"SELECT count(*), {', '.join(exprs)} FROM {source}").fetchone()
+        source = f'(SELECT * FROM "{kind}" WHERE id >= ? AND id < ? ORDER BY id) t'
+        sql = f"SELECT count(*), {', '.join(exprs)} FROM {source}"
+    row = con.execute(sql, span).fetchone()
     return int(row[0]), tuple(row[1:])
 
 
-def _parse_columns(kind: str, names: list[str], n: int, texts: tuple[str | None, ...]) -> dict[str, Any] | None:
-    """The typed values of the texts of :func:`_query_columns`, or None if some cannot be read
-    this way (a separator inside a text value, a number stored as text...)."""
-    spec = KINDS[kind]
-    data: dict[str, Any] = {}
-    try:
-        for name, text in zip(names, texts, strict=True):
-            values = _from_column_text(text, spec.field(name).type, n)
-            if values is None:
-                return None
-            data[name] = values
-    except ValueError:
-        return None
-    return data
+class _Columns:
+    """One kind's columns put together from the blocks of :func:`_query_columns`.
+
+    Dates, numbers and flags are parsed block by block; a text column's block is factorized
+    at once (its distinct values numbered), and the blocks' numbers merged into one set of
+    categories at the end, so that at most one block of strings exists at a time. Any value
+    the column path cannot read (a separator inside a text, a number stored as text...)
+    makes :meth:`frame` None: the kind is then read row by row.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.spec = KINDS[kind]
+        self.counts: dict[str, list[int]] = {name: [] for name in self.spec.field_names}
+        self.parts: dict[str, list[Any]] = {name: [] for name in self.spec.field_names}
+        self.failed = False
+
+    def add(self, names: list[str], n: int, texts: tuple[str | None, ...]) -> None:
+        if self.failed or n == 0:
+            return
+        try:
+            for name, text in zip(names, texts, strict=True):
+                part = _parse_block(text, self.spec.field(name).type, n)
+                if part is None:
+                    self.failed = True
+                    return
+                self.counts[name].append(n)
+                self.parts[name].append(part)
+        except ValueError:
+            self.failed = True
+
+    def frame(self) -> pd.DataFrame | None:
+        names = list(self.spec.field_names)
+        totals = {sum(self.counts[name]) for name in names}
+        if self.failed or len(totals) != 1 or totals == {0}:
+            return None
+        if len({tuple(self.counts[name]) for name in names}) != 1:
+            return None
+        data = {}
+        for name in names:
+            parts = self.parts.pop(name)
+            ftype = self.spec.field(name).type
+            textual = ftype not in ("date", "number", "bool")
+            data[name] = _join_texts(parts, ftype) if textual else _join_values(parts, ftype)
+        return pd.DataFrame(data, columns=names)
 
 
-def _from_column_text(text: str | None, ftype: str, n: int) -> Any:
-    """One column's values from the text SQLite concatenated (None: not readable this way)."""
+def _parse_block(text: str | None, ftype: str, n: int) -> Any:
+    """One block of one column from the text SQLite concatenated (None: not readable this way):
+    an array for dates, numbers and flags; ``(codes, distinct values)`` for text."""
     if text is None:
         return None
     if ftype in ("date", "number", "bool"):
         numbers = np.fromstring(text, sep=",")
         if len(numbers) != n:
             return None
+        if ftype != "date":
+            return numbers  # flags become a BooleanArray once joined
         missing = np.isnan(numbers)
-        if ftype == "number":
-            return numbers
-        if ftype == "bool":
-            return pd.arrays.BooleanArray(np.where(missing, False, numbers != 0), missing)
         seconds = np.where(missing, 0, numbers).astype(np.int64).astype("datetime64[s]")
         seconds[missing] = np.datetime64("NaT")
         return seconds.astype("datetime64[ns]")
@@ -834,16 +858,39 @@ def _from_column_text(text: str | None, ftype: str, n: int) -> Any:
         return None
     values = np.array(parts, dtype=object)
     del parts
-    codes, uniques = factorize_objects(values)
-    del values
-    present = np.flatnonzero(uniques != _NULL)
-    labels = uniques[present]
-    # Categories in order for the kinds' categories; ids keep the order they come in
-    # (sorting a third of a million invoice numbers would only cost time).
+    return factorize_objects(values)
+
+
+def _join_values(parts: list[np.ndarray], ftype: str) -> Any:
+    values = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    parts.clear()
+    if ftype == "bool":
+        missing = np.isnan(values)
+        return pd.arrays.BooleanArray(np.where(missing, False, values != 0), missing)
+    return values
+
+
+def _join_texts(parts: list[tuple[np.ndarray, np.ndarray]], ftype: str) -> pd.Categorical:
+    """A text column's blocks as one categorical: each block's distinct values numbered in
+    one dictionary, NULL (U+001E) as missing; categories in order for the kinds' categories,
+    in the order they come for ids (sorting a third of a million invoice numbers would only
+    cost time)."""
+    number: dict[str, int] = {}
+    codes = []
+    for block_codes, uniques in parts:
+        remap = np.fromiter((number.setdefault(u, len(number)) for u in uniques.tolist()), dtype=np.int64,
+                            count=len(uniques))
+        codes.append(remap[block_codes])  # block codes are never -1: NULL is a value here
+    parts.clear()
+    labels = np.array(list(number), dtype=object)
+    null = number.get(_NULL)
+    present = np.flatnonzero(labels != _NULL) if null is not None else np.arange(len(labels))
+    labels = labels[present]
     order = np.argsort(labels, kind="stable") if ftype != "text" else np.arange(len(labels))
-    remap = np.full(len(uniques), -1, dtype=code_type(len(labels)))
-    remap[present[order]] = np.arange(len(labels))
-    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(labels[order], dtype=object))
+    final = np.full(len(number), -1, dtype=code_type(len(labels)))
+    final[present[order]] = np.arange(len(labels))
+    joined = np.concatenate([final[c] for c in codes]) if codes else final[:0]
+    return pd.Categorical.from_codes(joined, categories=pd.Index(labels[order], dtype=object))  # type: ignore[arg-type]
 
 
 def _from_sql_values(values: Sequence[Any], ftype: str) -> Any:

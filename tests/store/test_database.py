@@ -342,3 +342,50 @@ def test_text_hashes_the_same_as_objects_or_categoricals() -> None:
     )
     assert row_hashes(as_objects).tolist() == row_hashes(as_categoricals).tolist()
     assert len(set(row_hashes(as_objects).tolist())) == 3
+
+
+def test_rows_read_in_blocks_join_into_the_same_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The column path reads _BLOCK_ROWS ids at a time; with blocks of 3 ids, the 10 rows below
+    # (ids 1-4 then 7-12 after an undo) span blocks where a text value first appears late,
+    # NULL appears in one block only, and one block holds no row at all.
+    path = tmp_path / "blocks.kpidesk"
+    first = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+        "amount": [1.0, 2.0, 3.0, 4.0],
+        "invoice_id": ["F1", "F2", "F2", "F3"],
+        "region": pd.Categorical(["Sud", "Sud", "Sud", "Sud"]),
+    })
+    removed = first.assign(amount=[5.0, 6.0, 7.0, 8.0]).iloc[:2]
+    second = pd.DataFrame({
+        "date": pd.to_datetime(["2024-02-01", "2024-02-02", "2024-02-03", "2024-02-04", "2024-02-05", "2024-02-06"]),
+        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+        "invoice_id": ["F9", "F1", None, "F4", "F4", "F2"],
+        "region": pd.Categorical(["Nord", "Est", None, "Sud", "Nord", "Est"]),
+        "quantity": [1.0, np.nan, 2.0, 3.0, 4.0, 5.0],
+    })
+    with Store.open(path, create=True) as store:
+        store.import_frame("sales", first, file="a.xlsx", sheet="1")
+        gone = store.import_frame("sales", removed, file="b.xlsx", sheet="1")
+        store.import_frame("sales", second, file="c.xlsx", sheet="1")
+        store.undo_batch(gone.batch_id)
+        expected = database._load_rows(store._con, "sales", False)  # row by row: no blocks
+    assert store is not None
+    monkeypatch.setattr(database, "_BLOCK_ROWS", 3)
+    with Store.open(path) as store:
+        reader = store._reader()
+        assert reader is not None
+        jobs = database._column_jobs(reader, "sales")
+        reader.close()
+        assert len({span for _, _, span in jobs}) == 4  # ids 1-3, 4-6, 7-9, 10-12
+        loaded = store.load_all()["sales"]
+        single = store.load("sales")
+    def texts(column: str) -> list[str]:
+        return loaded[column].astype(object).fillna("-").tolist()
+
+    assert texts("invoice_id") == ["F1", "F2", "F2", "F3", "F9", "F1", "-", "F4", "F4", "F2"]
+    assert list(loaded["invoice_id"].cat.categories) == ["F1", "F2", "F3", "F9", "F4"]  # as they come
+    assert list(loaded["region"].cat.categories) == ["Est", "Nord", "Sud"]  # in order
+    assert texts("region")[4:] == ["Nord", "Est", "-", "Sud", "Nord", "Est"]
+    assert loaded["amount"].tolist() == [1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    pd.testing.assert_frame_equal(loaded, single)
+    pd.testing.assert_frame_equal(loaded, expected, check_categorical=False)
