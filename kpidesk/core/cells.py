@@ -56,13 +56,14 @@ def _group(key: np.ndarray, size: int, sort: bool) -> tuple[np.ndarray, np.ndarr
     if size <= max(_DENSE_LIMIT, 4 * len(key)) and size <= max(_SPARSE_FROM, 64 * len(key)):
         present = np.zeros(size, dtype=bool)
         present[key] = True
-        position = np.cumsum(present, dtype=np.int64) - 1
+        position: np.ndarray = np.cumsum(present, dtype=np.int32 if size < np.iinfo(np.int32).max else np.int64)
+        np.subtract(position, 1, out=position)
         return position[key], np.flatnonzero(present).astype(np.int64)
     if not sort:
         hashed, found = pd.factorize(key)
-        return hashed.astype(np.int64), np.asarray(found, dtype=np.int64)
+        return hashed.astype(np.int64, copy=False), np.asarray(found, dtype=np.int64)
     uniques, codes = np.unique(key, return_inverse=True)
-    return codes.astype(np.int64).reshape(-1), uniques.astype(np.int64)
+    return codes.astype(np.int64, copy=False).reshape(-1), uniques.astype(np.int64, copy=False)
 
 
 def code_type(count: int) -> type[np.signedinteger[Any]]:
@@ -202,6 +203,37 @@ class Prefix:
         np.not_equal(keys[1:], keys[:-1], out=last[:-1])
         self.keys = keys[last]
         self.cumulative = np.concatenate([[0.0], sums[last]])
+
+    @classmethod
+    def of_counts(cls, parts: list[tuple[np.ndarray, np.ndarray | None, float]], m: int) -> Prefix:
+        """A prefix of items that each weigh the number of their part (+1 for a start, -1 for an
+        end...), given as parts ``(days, members, weight)``: counted by day (and member) with
+        ``bincount`` when that grid is no larger than the items, so that neither a sorted copy
+        of the items nor one entry per item is kept; otherwise as :class:`Prefix` does."""
+        has_member = parts[0][1] is not None
+        dated = [d for d, _, _ in parts if len(d)]
+        if not dated:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if has_member else None, np.zeros(0), m)
+        d0 = min(int(d.min()) for d in dated)
+        span = max(int(d.max()) for d in dated) - d0 + 2
+        size = span * (m if has_member else 1)
+        if size > max(1 << 16, 2 * sum(len(d) for d, _, _ in parts)):
+            days = np.concatenate([d for d, _, _ in parts])
+            member = np.concatenate([mb for _, mb, _ in parts if mb is not None]) if has_member else None
+            weights = np.concatenate([np.full(len(d), w, dtype="float64") for d, _, w in parts])
+            return cls(days, member, weights, m)
+        sums = np.zeros(size)
+        for days, member, weight in parts:
+            key = days - d0
+            if member is not None:
+                key += np.asarray(member, dtype=np.int64) * span
+            sums += np.bincount(key, minlength=size) * weight
+            del key
+        prefix = cls.__new__(cls)
+        prefix.m, prefix.member, prefix.d0, prefix.span = m, has_member, d0, span
+        prefix.keys = np.arange(size, dtype=np.int64)
+        prefix.cumulative = np.concatenate([[0.0], np.cumsum(sums)])
+        return prefix
 
     def before(self, points: np.ndarray) -> np.ndarray:
         """``(q,)`` sums of the items dated before each point; ``(q, m)`` per member."""

@@ -78,10 +78,15 @@ class Intervals:
         """The interval index of each day number, -1 outside every interval."""
         if len(self.lo) == 0:
             return np.full(len(days), -1, dtype=np.int64)
-        idx = np.searchsorted(self.lo, days, side="right") - 1
-        inside = idx >= 0
-        inside[inside] = days[inside] < self.hi[idx[inside]]
-        return np.where(inside, idx, -1)
+        # The bounds interleaved (lo0 <= hi0 <= lo1 <= hi1...): a day is inside interval i when
+        # 2i + 1 bounds are at or before it. One search, and no array but the result.
+        edges = np.empty(2 * len(self.lo), dtype=np.int64)
+        edges[0::2], edges[1::2] = self.lo, self.hi
+        idx = np.searchsorted(edges, days, side="right")
+        outside = np.bitwise_and(idx, 1) == 0
+        idx >>= 1
+        idx[outside] = -1
+        return idx
 
 
 # -- prepared data ----------------------------------------------------------------------------

@@ -162,6 +162,8 @@ def _build_sales_facts(engine: Engine) -> SalesFacts:
     n_invoices = len(invoice_labels) + int(missing.sum())
     purchase = (amount > 0) & (customer >= 0) & (day != MISSING_DAY)
 
+    # The temporaries below are dropped as soon as they are used: for a million lines each
+    # is 8 MiB, and this runs while the window already holds the data.
     rows = np.flatnonzero(purchase)
     cust, days = customer[rows], day[rows]
     first_day = np.full(n_customers, NEVER, dtype=np.int64)
@@ -171,20 +173,28 @@ def _build_sales_facts(engine: Engine) -> SalesFacts:
     np.minimum.at(first_row, cust[on_first], rows[on_first])
     first_row[first_row == len(day)] = -1
     later = ~on_first
+    del on_first
     second_day = np.full(n_customers, NEVER, dtype=np.int64)
     np.minimum.at(second_day, cust[later], days[later])
+    del later, cust, days
 
     product, product_labels = table.codes("product")
     new_product = np.zeros(len(day), dtype=bool)
     with_product = product[rows] >= 0
     if with_product.any():
-        p_rows = rows[with_product]
+        p_rows = rows if with_product.all() else rows[with_product]
+        del rows, with_product
         n_products = len(product_labels)
-        codes, uniques = group_keys(customer[p_rows] * n_products + product[p_rows], max(n_customers, 1) * n_products,
-                                    sort=False)
+        key = customer[p_rows]
+        key *= n_products
+        key += product[p_rows]
+        codes, uniques = group_keys(key, max(n_customers, 1) * n_products, sort=False)
+        del key
+        p_days = day[p_rows]
         first_of_pair = np.full(len(uniques), NEVER, dtype=np.int64)
-        np.minimum.at(first_of_pair, codes, day[p_rows])
-        new_product[p_rows] = day[p_rows] == first_of_pair[codes]
+        np.minimum.at(first_of_pair, codes, p_days)
+        new_product[p_rows] = p_days == first_of_pair[codes]
+        del p_days, codes, p_rows
 
     n = len(day)
     boundary = np.ones(n, dtype=bool)
@@ -383,20 +393,34 @@ class Buyers:
         if members is not None:
             keep &= members[0] >= 0
         rows = np.flatnonzero(keep)
-        entity = g.customer[rows] if members is None else g.customer[rows] * self.m + members[0][rows]
+        del keep
+        # key = (entity, day) in one integer, built in place (each temporary is 8 MiB a million lines)
+        key = g.customer[rows]
+        if members is not None:
+            key *= self.m
+            key += members[0][rows]
+        days = g.day[rows]
         if len(rows):
-            d0 = int(g.day[rows].min())
-            span = int(g.day[rows].max()) - d0 + 1
+            d0 = int(days.min())
+            span = int(days.max()) - d0 + 1
         else:
             d0, span = 0, 1
+        key *= span
+        days -= d0
+        key += days
+        del days
         n_entities = (len(f.first_day) * self.m) or 1
-        codes, uniques = group_keys(entity * span + (g.day[rows] - d0), n_entities * span)
+        codes, uniques = group_keys(key, n_entities * span)
+        del key
         k = len(uniques)
         self.net = np.bincount(codes, weights=g.amount[rows], minlength=k)
         self.buy = np.bincount(codes, weights=g.purchase[rows], minlength=k) > 0
         self.new = np.bincount(codes, weights=g.new_product[rows], minlength=k) > 0
+        del codes, rows
         self.entity = uniques // span
-        self.day = uniques % span + d0
+        uniques %= span
+        uniques += d0
+        self.day = uniques
         self.customer = self.entity if self.m == 1 else self.entity // self.m
         self.member: np.ndarray | None = None if members is None else self.entity % self.m
         b = np.flatnonzero(self.buy)
@@ -463,27 +487,28 @@ class Buyers:
         customer's first purchase is within the ``new_within`` months before."""
         entity, day = self.b_entity, self.b_day
         reach = window_reach(day, months)
-        previous = np.full(len(day), np.iinfo(np.int64).min // 4, dtype=np.int64)
+        start = np.full(len(day), np.iinfo(np.int64).min // 4, dtype=np.int64)  # the previous reach
         if len(day) > 1:
-            same = entity[1:] == entity[:-1]
-            previous[1:] = np.where(same, reach[:-1], previous[1:])
-        start = np.maximum(day, previous)
+            np.copyto(start[1:], reach[:-1], where=entity[1:] == entity[:-1])
+        np.maximum(day, start, out=start)
         if new_within is not None:
             first = self.facts.first_day[self.b_customer]
-            reach = np.minimum(reach, window_reach(first, new_within))
+            np.minimum(reach, window_reach(first, new_within), out=reach)
+            del first
         rows = np.flatnonzero(reach > start)
         return start[rows], reach[rows], rows
 
     def _base(self, months: int, new_within: int | None) -> Prefix:
         """The spans of :meth:`_spans` as +1 (start) and -1 (end) events summed before any day
-        (only these sums are kept: a few per day, not two per customer-day)."""
+        (only these sums are kept: one per day, not two per customer-day)."""
         key = (months, new_within)
         if key not in self._memberships:
             start, reach, rows = self._spans(months, new_within)
-            days = np.concatenate([start + 1, reach + 1])
-            weights = np.concatenate([np.ones(len(rows)), -np.ones(len(rows))])
-            member = None if self.b_member is None else np.concatenate([self.b_member[rows]] * 2)
-            self._memberships[key] = Prefix(days, member, weights, self.m)
+            start += 1
+            reach += 1
+            member = None if self.b_member is None else self.b_member[rows]
+            del rows
+            self._memberships[key] = Prefix.of_counts([(start, member, 1.0), (reach, member, -1.0)], self.m)
         return self._memberships[key]
 
     def base_at(self, points: np.ndarray, months: int) -> np.ndarray:
