@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kpidesk.core.cells import MISSING_DAY
-from kpidesk.core.engine import Ctx, Engine, Intervals, Query, day_number
+from kpidesk.core.engine import Ctx, Engine, Intervals, Query, day_number, wide
 from kpidesk.core.kpis import Buyers, buyers, opportunity_counts, sales_facts
 from kpidesk.core.periods import periods
 
@@ -70,7 +70,7 @@ def cohort_retention(engine: Engine, start: dt.date, end: dt.date, filters: Filt
     their_cohort = cohort_of[b.b_customer]
     offset = activity_month - their_cohort
     keep = (their_cohort >= 0) & (offset >= 0) & (activity_month < months_span)
-    pairs = np.unique(b.b_customer[keep] * (months_span + 1) + offset[keep])
+    pairs = np.unique(wide(b.b_customer[keep]) * (months_span + 1) + offset[keep])
     pair_cohort = cohort_of[pairs // (months_span + 1)]
     pair_offset = pairs % (months_span + 1)
     active = np.zeros((months_span, months_span))

@@ -200,8 +200,9 @@ def _build_sales_facts(engine: Engine) -> SalesFacts:
     boundary = np.ones(n, dtype=bool)
     if n > 1:
         boundary[1:] = (invoice[1:] != invoice[:-1]) | (day[1:] != day[:-1]) | (customer[1:] != customer[:-1])
+    start = np.flatnonzero(boundary).astype(np.int32 if n < np.iinfo(np.int32).max else np.int64)
     return SalesFacts(day, amount, customer, invoice, n_invoices, purchase, first_day, second_day, first_row,
-                      new_product, np.flatnonzero(boundary))
+                      new_product, start)
 
 
 @preparer
@@ -340,8 +341,8 @@ def _invoices(ctx: Ctx) -> Invoices:
         unit_day = np.where(one_day, mean, 0).astype(np.int64)
         unit_members = None if g.members is None else (uniques % m, labels if labels is not None else np.empty(0))
         positive = Cells.build(unit_day, one_day & (total > 0), {"count": np.ones(k)}, unit_members)
-        spread_rows = rows[spread[codes]]
-        spread_unit = codes[spread[codes]]
+        spread_rows = rows[spread[codes]].astype(np.int32 if len(g.day) < np.iinfo(np.int32).max else np.int64)
+        spread_unit = codes[spread[codes]].astype(np.int32 if k < np.iinfo(np.int32).max else np.int64)
         spread_member = None if g.members is None else g.members[0][spread_rows]
         return Invoices(positive, spread_rows, spread_unit, spread_member)
 
@@ -417,10 +418,12 @@ class Buyers:
         self.buy = np.bincount(codes, weights=g.purchase[rows], minlength=k) > 0
         self.new = np.bincount(codes, weights=g.new_product[rows], minlength=k) > 0
         del codes, rows
-        self.entity = uniques // span
+        # Kept as int32 (days, and entities while they fit): half the memory of int64.
+        self.entity = (uniques // span).astype(np.int32 if n_entities < np.iinfo(np.int32).max else np.int64)
         uniques %= span
         uniques += d0
-        self.day = uniques
+        self.day = uniques.astype(np.int32)
+        del uniques
         self.customer = self.entity if self.m == 1 else self.entity // self.m
         self.member: np.ndarray | None = None if members is None else self.entity % self.m
         b = np.flatnonzero(self.buy)

@@ -707,9 +707,11 @@ def _with_provenance(con: sqlite3.Connection, kind: str, frame: pd.DataFrame) ->
     n = len(frame)
     if int(row[0]) != n or row[1] is None or row[2] is None:
         return None
-    batch = np.fromstring(row[1], dtype=np.int64, sep=",")
-    source = np.fromstring(row[2], dtype=np.int64, sep=",")
-    if len(batch) != n or len(source) != n or max(int(batch.max()), int(source.max())) > np.iinfo(np.int32).max:
+    if max(len(str(i)) for i in con.execute(f'SELECT max(batch_id), max(source_row) FROM "{kind}"').fetchone()) > 9:
+        return None  # past int32 (never, in practice): the row path reads them
+    batch = np.fromstring(row[1], dtype=np.int32, sep=",")
+    source = np.fromstring(row[2], dtype=np.int32, sep=",")
+    if len(batch) != n or len(source) != n:
         return None
     ids = np.unique(batch)
     which = np.searchsorted(ids, batch).astype(code_type(len(ids)))  # each row's batch, as a position in ids
@@ -724,7 +726,8 @@ def _with_provenance(con: sqlite3.Connection, kind: str, frame: pd.DataFrame) ->
 
     def integers(values: np.ndarray) -> pd.arrays.IntegerArray:
         missing = values < 0
-        return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int32), missing)
+        values[missing] = 0
+        return pd.arrays.IntegerArray(values, missing)
 
     out = frame.copy(deep=False)
     out["batch_id"] = integers(batch)
@@ -835,7 +838,9 @@ class _Columns:
             ftype = self.spec.field(name).type
             textual = ftype not in ("date", "number", "bool")
             data[name] = _join_texts(parts, ftype) if textual else _join_values(parts, ftype)
-        return pd.DataFrame(data, columns=names)
+        # copy=False: each column stays its own array (pandas would otherwise copy the numbers
+        # and dates into one block, briefly holding them twice).
+        return pd.DataFrame(data, columns=names, copy=False)
 
 
 def _parse_block(text: str | None, ftype: str, n: int) -> Any:
@@ -858,7 +863,8 @@ def _parse_block(text: str | None, ftype: str, n: int) -> Any:
         return None
     values = np.array(parts, dtype=object)
     del parts
-    return factorize_objects(values)
+    codes, uniques = factorize_objects(values)
+    return codes.astype(code_type(len(uniques))), uniques
 
 
 def _join_values(parts: list[np.ndarray], ftype: str) -> Any:
@@ -878,7 +884,7 @@ def _join_texts(parts: list[tuple[np.ndarray, np.ndarray]], ftype: str) -> pd.Ca
     number: dict[str, int] = {}
     codes = []
     for block_codes, uniques in parts:
-        remap = np.fromiter((number.setdefault(u, len(number)) for u in uniques.tolist()), dtype=np.int64,
+        remap = np.fromiter((number.setdefault(u, len(number)) for u in uniques.tolist()), dtype=np.int32,
                             count=len(uniques))
         codes.append(remap[block_codes])  # block codes are never -1: NULL is a value here
     parts.clear()
