@@ -56,7 +56,7 @@ def _group(key: np.ndarray, size: int, sort: bool) -> tuple[np.ndarray, np.ndarr
     if size <= max(_DENSE_LIMIT, 4 * len(key)) and size <= max(_SPARSE_FROM, 64 * len(key)):
         present = np.zeros(size, dtype=bool)
         present[key] = True
-        position: np.ndarray = np.cumsum(present, dtype=np.int32 if size < np.iinfo(np.int32).max else np.int64)
+        position: np.ndarray = np.cumsum(present, dtype=index_type(size))
         np.subtract(position, 1, out=position)
         return position[key], np.flatnonzero(present).astype(np.int64)
     if not sort:
@@ -72,6 +72,12 @@ def code_type(count: int) -> type[np.signedinteger[Any]]:
         if count < np.iinfo(kind).max:
             return kind
     return np.int64
+
+
+def index_type(count: int) -> type[np.signedinteger[Any]]:
+    """The type of positions below ``count`` (rows, keys): int32 while they fit, half the
+    memory of int64 for a million of them."""
+    return np.int32 if count < np.iinfo(np.int32).max else np.int64
 
 
 def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

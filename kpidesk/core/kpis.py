@@ -68,7 +68,15 @@ from typing import Any
 
 import numpy as np
 
-from kpidesk.core.cells import MISSING_DAY, Cells, Prefix, add_months_days, group_keys, window_reach
+from kpidesk.core.cells import (
+    MISSING_DAY,
+    Cells,
+    Prefix,
+    add_months_days,
+    group_keys,
+    index_type,
+    window_reach,
+)
 from kpidesk.core.engine import (
     Ctx,
     Engine,
@@ -200,7 +208,7 @@ def _build_sales_facts(engine: Engine) -> SalesFacts:
     boundary = np.ones(n, dtype=bool)
     if n > 1:
         boundary[1:] = (invoice[1:] != invoice[:-1]) | (day[1:] != day[:-1]) | (customer[1:] != customer[:-1])
-    start = np.flatnonzero(boundary).astype(np.int32 if n < np.iinfo(np.int32).max else np.int64)
+    start = np.flatnonzero(boundary).astype(index_type(n))
     return SalesFacts(day, amount, customer, invoice, n_invoices, purchase, first_day, second_day, first_row,
                       new_product, start)
 
@@ -341,8 +349,8 @@ def _invoices(ctx: Ctx) -> Invoices:
         unit_day = np.where(one_day, mean, 0).astype(np.int64)
         unit_members = None if g.members is None else (uniques % m, labels if labels is not None else np.empty(0))
         positive = Cells.build(unit_day, one_day & (total > 0), {"count": np.ones(k)}, unit_members)
-        spread_rows = rows[spread[codes]].astype(np.int32 if len(g.day) < np.iinfo(np.int32).max else np.int64)
-        spread_unit = codes[spread[codes]].astype(np.int32 if k < np.iinfo(np.int32).max else np.int64)
+        spread_rows = rows[spread[codes]].astype(index_type(len(g.day)))
+        spread_unit = codes[spread[codes]].astype(index_type(k))
         spread_member = None if g.members is None else g.members[0][spread_rows]
         return Invoices(positive, spread_rows, spread_unit, spread_member)
 
@@ -419,7 +427,7 @@ class Buyers:
         self.new = np.bincount(codes, weights=g.new_product[rows], minlength=k) > 0
         del codes, rows
         # Kept as int32 (days, and entities while they fit): half the memory of int64.
-        self.entity = (uniques // span).astype(np.int32 if n_entities < np.iinfo(np.int32).max else np.int64)
+        self.entity = (uniques // span).astype(index_type(n_entities))
         uniques %= span
         uniques += d0
         self.day = uniques.astype(np.int32)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from kpidesk.core.cells import index_type
 from kpidesk.core.formatting import format_date, format_number
 from kpidesk.i18n import _
 
@@ -142,7 +143,7 @@ class FrameModel(QAbstractTableModel):
         self._frame = frame
         self._columns = [_Column(frame[name]) for name in frame.columns]
         self._mask = None
-        self._order = np.arange(len(frame), dtype=_row_type(len(frame)))
+        self._order = np.arange(len(frame), dtype=index_type(len(frame)))
         if self._sort is not None and self._sort[0] < len(self._columns):
             self._order = self._sorted_order(*self._sort)
         self.endResetModel()
@@ -209,7 +210,7 @@ class FrameModel(QAbstractTableModel):
     def _rows(self) -> np.ndarray:
         n = len(self._frame)
         rows = np.flatnonzero(self._mask) if self._mask is not None else np.arange(n)
-        return rows.astype(_row_type(n), copy=False)
+        return rows.astype(index_type(n), copy=False)
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> np.ndarray:
         rows = self._rows()
@@ -267,11 +268,6 @@ class FrameModel(QAbstractTableModel):
                 return ""
             return _("yes") if value else _("no")
         return "" if value is None else str(value)
-
-
-def _row_type(n: int) -> type[np.signedinteger[Any]]:
-    """Row numbers' type: int32 up to two billion rows (half the memory of a million-row order)."""
-    return np.int32 if n < np.iinfo(np.int32).max else np.int64
 
 
 def _masked_parts(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
