@@ -74,8 +74,9 @@ def generate(sales_lines: int, seed: int = 20240305) -> dict[str, pd.DataFrame]:
     # Customers: a third already buying when the data starts, the others acquired over time;
     # each buys at their own rate until they leave (a fifth come back after a gap).
     n_customers = max(sales_lines // 125, 10)
-    acquired = np.where(rng.random(n_customers) < 0.33, rng.integers(0, 60, n_customers),
-                        rng.integers(0, days, n_customers))
+    acquired = np.where(
+        rng.random(n_customers) < 0.33, rng.integers(0, 60, n_customers), rng.integers(0, days, n_customers)
+    )
     lifespan = rng.exponential(600, n_customers).astype(np.int64) + 30
     left = np.minimum(acquired + lifespan, days)
     rate = rng.gamma(2.0, 1.0, n_customers)
@@ -126,21 +127,26 @@ def generate(sales_lines: int, seed: int = 20240305) -> dict[str, pd.DataFrame]:
     anon = rng.integers(0, 1 << 30, n)
     numbers = np.char.add(np.where(credit, "C", ""), (536365 + np.arange(n_invoices)).astype(str))
     product_labels = [f"{10000 + 3 * i}" for i in range(n_products)]
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(when).astype("datetime64[ns]"),
-        "amount": np.round(quantity * unit_price, 2),
-        "invoice_id": np.asarray(numbers, dtype=object)[invoice],
-        "customer_id": np.where(has_customer, c_ids[cust], None).astype(object),
-        "customer_name": np.where(has_customer, np.char.add("Client ", c_ids[cust].astype(str)), None).astype(object),
-        "product": pd.Categorical.from_codes(product, categories=product_labels),
-        "quantity": quantity,
-        "unit_price": unit_price,
-        "salesperson": _categorical(SALESPEOPLE, np.where(has_customer, c_salesperson[cust],
-                                                              anon % len(SALESPEOPLE))),
-        "channel": _categorical(CHANNELS, np.where(has_customer, c_channel[cust], anon % len(CHANNELS))),
-        "region": _categorical(REGIONS, np.where(has_customer, c_region[cust], anon % len(REGIONS))),
-        "segment": _categorical(SEGMENTS, np.where(has_customer, c_segment[cust], anon % len(SEGMENTS))),
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(when).astype("datetime64[ns]"),
+            "amount": np.round(quantity * unit_price, 2),
+            "invoice_id": np.asarray(numbers, dtype=object)[invoice],
+            "customer_id": np.where(has_customer, c_ids[cust], None).astype(object),
+            "customer_name": np.where(has_customer, np.char.add("Client ", c_ids[cust].astype(str)), None).astype(
+                object
+            ),
+            "product": pd.Categorical.from_codes(product, categories=product_labels),
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "salesperson": _categorical(
+                SALESPEOPLE, np.where(has_customer, c_salesperson[cust], anon % len(SALESPEOPLE))
+            ),
+            "channel": _categorical(CHANNELS, np.where(has_customer, c_channel[cust], anon % len(CHANNELS))),
+            "region": _categorical(REGIONS, np.where(has_customer, c_region[cust], anon % len(REGIONS))),
+            "segment": _categorical(SEGMENTS, np.where(has_customer, c_segment[cust], anon % len(SEGMENTS))),
+        }
+    )
 
     # Leads: created over the period, about a third qualified, a quarter of those converted.
     n_leads = max(sales_lines // 5, 10)
@@ -150,21 +156,25 @@ def generate(sales_lines: int, seed: int = 20240305) -> dict[str, pd.DataFrame]:
     q_day = created + rng.integers(0, 21, n_leads)
     v_day = q_day + rng.integers(5, 60, n_leads)
     lead_days = start + created.astype("timedelta64[D]")
-    leads = pd.DataFrame({
-        "created_date": pd.to_datetime(lead_days).astype("datetime64[ns]"),
-        "lead_id": np.array([f"L{i:07d}" for i in range(n_leads)], dtype=object),
-        "channel": _categorical(CHANNELS, rng.integers(0, len(CHANNELS), n_leads)),
-        "qualified": pd.array(qualified, dtype="boolean"),
-        "qualified_date": pd.to_datetime(np.where(qualified & (q_day < days), start + q_day.astype("timedelta64[D]"),
-                                                  np.datetime64("NaT"))).astype("datetime64[ns]"),
-        "converted": pd.array(converted, dtype="boolean"),
-        "converted_date": pd.to_datetime(np.where(converted & (v_day < days), start + v_day.astype("timedelta64[D]"),
-                                                  np.datetime64("NaT"))).astype("datetime64[ns]"),
-        "customer_id": np.where(converted, c_ids[rng.integers(0, n_customers, n_leads)], None).astype(object),
-        "salesperson": _categorical(SALESPEOPLE, rng.integers(0, len(SALESPEOPLE), n_leads)),
-        "region": _categorical(REGIONS, rng.integers(0, len(REGIONS), n_leads)),
-        "segment": _categorical(SEGMENTS, rng.integers(0, len(SEGMENTS), n_leads)),
-    })
+    leads = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(lead_days).astype("datetime64[ns]"),
+            "lead_id": np.array([f"L{i:07d}" for i in range(n_leads)], dtype=object),
+            "channel": _categorical(CHANNELS, rng.integers(0, len(CHANNELS), n_leads)),
+            "qualified": pd.array(qualified, dtype="boolean"),
+            "qualified_date": pd.to_datetime(
+                np.where(qualified & (q_day < days), start + q_day.astype("timedelta64[D]"), np.datetime64("NaT"))
+            ).astype("datetime64[ns]"),
+            "converted": pd.array(converted, dtype="boolean"),
+            "converted_date": pd.to_datetime(
+                np.where(converted & (v_day < days), start + v_day.astype("timedelta64[D]"), np.datetime64("NaT"))
+            ).astype("datetime64[ns]"),
+            "customer_id": np.where(converted, c_ids[rng.integers(0, n_customers, n_leads)], None).astype(object),
+            "salesperson": _categorical(SALESPEOPLE, rng.integers(0, len(SALESPEOPLE), n_leads)),
+            "region": _categorical(REGIONS, rng.integers(0, len(REGIONS), n_leads)),
+            "segment": _categorical(SEGMENTS, rng.integers(0, len(SEGMENTS), n_leads)),
+        }
+    )
 
     # Opportunities, like the Maven CRM pipeline: won 48 %, lost 28 %, the rest open.
     n_opps = max(sales_lines // 10, 10)
@@ -175,68 +185,90 @@ def generate(sales_lines: int, seed: int = 20240305) -> dict[str, pd.DataFrame]:
     status_code = np.where(close >= days, 0, np.where(draw < 0.63, 2, 1))  # open, lost, won
     status = np.array(["open", "lost", "won"], dtype=object)[status_code]
     closed = status_code > 0
-    opportunities = pd.DataFrame({
-        "created_date": pd.to_datetime(start + engaged.astype("timedelta64[D]")).astype("datetime64[ns]"),
-        "status": pd.Categorical(status, categories=["lost", "open", "won"]),
-        "opportunity_id": np.array([f"{i:08X}" for i in range(n_opps)], dtype=object),
-        "close_date": pd.to_datetime(np.where(closed, start + close.astype("timedelta64[D]"),
-                                              np.datetime64("NaT"))).astype("datetime64[ns]"),
-        "amount": np.round(rng.lognormal(7.2, 0.9, n_opps), 0),
-        "salesperson": _categorical(AGENTS, rng.integers(0, len(AGENTS), n_opps)),
-        "channel": _categorical(CHANNELS, rng.integers(0, len(CHANNELS), n_opps)),
-        "customer_id": np.array([f"A{i:04d}" for i in rng.integers(0, 2000, n_opps)], dtype=object),
-        "product": _categorical(PIPELINE_PRODUCTS, rng.integers(0, len(PIPELINE_PRODUCTS), n_opps)),
-        "region": _categorical(OFFICES, rng.integers(0, len(OFFICES), n_opps)),
-    })
+    opportunities = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(start + engaged.astype("timedelta64[D]")).astype("datetime64[ns]"),
+            "status": pd.Categorical(status, categories=["lost", "open", "won"]),
+            "opportunity_id": np.array([f"{i:08X}" for i in range(n_opps)], dtype=object),
+            "close_date": pd.to_datetime(
+                np.where(closed, start + close.astype("timedelta64[D]"), np.datetime64("NaT"))
+            ).astype("datetime64[ns]"),
+            "amount": np.round(rng.lognormal(7.2, 0.9, n_opps), 0),
+            "salesperson": _categorical(AGENTS, rng.integers(0, len(AGENTS), n_opps)),
+            "channel": _categorical(CHANNELS, rng.integers(0, len(CHANNELS), n_opps)),
+            "customer_id": np.array([f"A{i:04d}" for i in rng.integers(0, 2000, n_opps)], dtype=object),
+            "product": _categorical(PIPELINE_PRODUCTS, rng.integers(0, len(PIPELINE_PRODUCTS), n_opps)),
+            "region": _categorical(OFFICES, rng.integers(0, len(OFFICES), n_opps)),
+        }
+    )
 
     # Spend: each marketing channel every day, sales costs every week.
     day_grid = np.repeat(np.arange(days), len(CHANNELS))
     channel_grid = np.tile(np.arange(len(CHANNELS)), days)
     weeks = np.arange(0, days, 7)
     spend_days = np.concatenate([day_grid, np.repeat(weeks, 2)])
-    spend_channel = np.concatenate([np.asarray(CHANNELS, dtype=object)[channel_grid],
-                                    np.tile(np.array(["Commissions", "Déplacements"], dtype=object), len(weeks))])
-    category = np.concatenate([np.full(len(day_grid), "marketing", dtype=object),
-                               np.full(2 * len(weeks), "sales", dtype=object)])
-    spend = pd.DataFrame({
-        "date": pd.to_datetime(start + spend_days.astype("timedelta64[D]")).astype("datetime64[ns]"),
-        "amount": np.round(rng.gamma(2.0, 40.0 * max(sales_lines / 1e6, 0.01), len(spend_days)), 2),
-        "channel": pd.Categorical(spend_channel),
-        "category": pd.Categorical(category, categories=["marketing", "sales"]),
-    })
+    spend_channel = np.concatenate(
+        [
+            np.asarray(CHANNELS, dtype=object)[channel_grid],
+            np.tile(np.array(["Commissions", "Déplacements"], dtype=object), len(weeks)),
+        ]
+    )
+    category = np.concatenate(
+        [np.full(len(day_grid), "marketing", dtype=object), np.full(2 * len(weeks), "sales", dtype=object)]
+    )
+    spend = pd.DataFrame(
+        {
+            "date": pd.to_datetime(start + spend_days.astype("timedelta64[D]")).astype("datetime64[ns]"),
+            "amount": np.round(rng.gamma(2.0, 40.0 * max(sales_lines / 1e6, 0.01), len(spend_days)), 2),
+            "channel": pd.Categorical(spend_channel),
+            "category": pd.Categorical(category, categories=["marketing", "sales"]),
+        }
+    )
 
     n_activities = max(sales_lines * 3 // 10, 10)
     types = rng.choice(5, n_activities, p=[0.5, 0.15, 0.07, 0.25, 0.03])
-    activities = pd.DataFrame({
-        "date": pd.to_datetime(start + np.sort(rng.integers(0, days, n_activities)).astype("timedelta64[D]"))
-        .astype("datetime64[ns]"),
-        "type": pd.Categorical(np.array(["call", "meeting", "proposal", "email", "other"], dtype=object)[types]),
-        "salesperson": _categorical(SALESPEOPLE, rng.integers(0, len(SALESPEOPLE), n_activities)),
-        "lead_id": np.where(rng.random(n_activities) < 0.5, leads["lead_id"].to_numpy()[
-            rng.integers(0, n_leads, n_activities)], None).astype(object),
-        "customer_id": np.where(rng.random(n_activities) < 0.5, c_ids[rng.integers(0, n_customers, n_activities)],
-                                None).astype(object),
-    })
+    activities = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                start + np.sort(rng.integers(0, days, n_activities)).astype("timedelta64[D]")
+            ).astype("datetime64[ns]"),
+            "type": pd.Categorical(np.array(["call", "meeting", "proposal", "email", "other"], dtype=object)[types]),
+            "salesperson": _categorical(SALESPEOPLE, rng.integers(0, len(SALESPEOPLE), n_activities)),
+            "lead_id": np.where(
+                rng.random(n_activities) < 0.5,
+                leads["lead_id"].to_numpy()[rng.integers(0, n_leads, n_activities)],
+                None,
+            ).astype(object),
+            "customer_id": np.where(
+                rng.random(n_activities) < 0.5, c_ids[rng.integers(0, n_customers, n_activities)], None
+            ).astype(object),
+        }
+    )
 
     n_surveys = max(sales_lines // 50, 10)
     score = rng.choice(11, n_surveys, p=[0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.05, 0.1, 0.2, 0.25, 0.28])
-    surveys = pd.DataFrame({
-        "date": pd.to_datetime(start + np.sort(rng.integers(0, days, n_surveys)).astype("timedelta64[D]"))
-        .astype("datetime64[ns]"),
-        "score": score.astype("float64"),
-        "customer_id": c_ids[rng.integers(0, n_customers, n_surveys)],
-        "channel": _categorical(CHANNELS, rng.integers(0, len(CHANNELS), n_surveys)),
-    })
+    surveys = pd.DataFrame(
+        {
+            "date": pd.to_datetime(start + np.sort(rng.integers(0, days, n_surveys)).astype("timedelta64[D]")).astype(
+                "datetime64[ns]"
+            ),
+            "score": score.astype("float64"),
+            "customer_id": c_ids[rng.integers(0, n_customers, n_surveys)],
+            "channel": _categorical(CHANNELS, rng.integers(0, len(CHANNELS), n_surveys)),
+        }
+    )
 
-    customers = pd.DataFrame({
-        "customer_id": c_ids,
-        "name": np.char.add("Client ", c_ids.astype(str)).astype(object),
-        "created_date": pd.to_datetime(start + acquired.astype("timedelta64[D]")).astype("datetime64[ns]"),
-        "channel": _categorical(CHANNELS, c_channel),
-        "segment": _categorical(SEGMENTS, c_segment),
-        "region": _categorical(REGIONS, c_region),
-        "salesperson": _categorical(SALESPEOPLE, c_salesperson),
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": c_ids,
+            "name": np.char.add("Client ", c_ids.astype(str)).astype(object),
+            "created_date": pd.to_datetime(start + acquired.astype("timedelta64[D]")).astype("datetime64[ns]"),
+            "channel": _categorical(CHANNELS, c_channel),
+            "segment": _categorical(SEGMENTS, c_segment),
+            "region": _categorical(REGIONS, c_region),
+            "salesperson": _categorical(SALESPEOPLE, c_salesperson),
+        }
+    )
 
     months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)]
     monthly = sales_lines * 12.0 / 36
@@ -250,8 +282,14 @@ def generate(sales_lines: int, seed: int = 20240305) -> dict[str, pd.DataFrame]:
     targets["member"] = targets["member"].astype(object)
 
     return {
-        "sales": sales, "leads": leads, "opportunities": opportunities, "customers": customers,
-        "spend": spend, "activities": activities, "surveys": surveys, "targets": targets,
+        "sales": sales,
+        "leads": leads,
+        "opportunities": opportunities,
+        "customers": customers,
+        "spend": spend,
+        "activities": activities,
+        "surveys": surveys,
+        "targets": targets,
     }
 
 
@@ -305,8 +343,12 @@ def open_to_dashboard(path: Path) -> tuple[Result, Result]:
     return dashboard(Engine(frames, settings, today=LAST_DAY))
 
 
-def paired(reference: Callable[[], object], subject: Callable[[], object], repeat: int,
-           setup: Callable[[], object] | None = None) -> tuple[float, float]:
+def paired(
+    reference: Callable[[], object],
+    subject: Callable[[], object],
+    repeat: int,
+    setup: Callable[[], object] | None = None,
+) -> tuple[float, float]:
     """Median times of ``reference`` and ``subject`` run in alternation (a shared machine's load
     drifts: alternating exposes both to the same conditions)."""
     ref_times, times = [], []
@@ -342,8 +384,10 @@ def main() -> None:
         dashboard(fresh)
 
     ref, cold_time = paired(lambda: reference_groupby(sales), cold, 3)
-    print(f"   cold: new engine from the loaded frames + dashboard: median {cold_time:.2f} s "
-          f"({cold_time / ref:.1f} x the reference)")
+    print(
+        f"   cold: new engine from the loaded frames + dashboard: median {cold_time:.2f} s "
+        f"({cold_time / ref:.1f} x the reference)"
+    )
 
     select, opened = paired(lambda: reference_select(path), lambda: open_to_dashboard(path), 5)
     print(

@@ -106,8 +106,9 @@ def _env(data_dir: str) -> dict[str, str]:
 
 
 def _run(code: str, *args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
-                          check=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True, timeout=600
+    )
     return done.stdout
 
 
@@ -132,8 +133,10 @@ def bench_start(repeat: int) -> None:
         _run(DASHBOARD, str(db), env=env)  # a first start, as a user's: files cached, last dashboard kept
         ours = _median([_until_painted(DASHBOARD, str(db), env=env) for _ in range(repeat)])
         bare = _median([_until_painted(BARE_WINDOW, env=env) for _ in range(repeat)])
-    print(f"B3 start to painted dashboard (demo company): median {ours:.2f} s; "
-          f"reference (bare PySide6 window, start to paint) {bare:.2f} s; ratio {ours / bare:.1f} x (goal <= 5 x)")
+    print(
+        f"B3 start to painted dashboard (demo company): median {ours:.2f} s; "
+        f"reference (bare PySide6 window, start to paint) {bare:.2f} s; ratio {ours / bare:.1f} x (goal <= 5 x)"
+    )
 
 
 def million_sales(rows: int) -> Path:
@@ -149,16 +152,18 @@ def million_sales(rows: int) -> Path:
     customers = np.array([f"C{i:05d}" for i in range(8000)], dtype=object)
     products = [f"Produit {i}" for i in range(400)]
     start = np.datetime64("2023-01-01")
-    frame = pd.DataFrame({
-        "date": (start + rng.integers(0, 3 * 365, rows).astype("timedelta64[D]")).astype("datetime64[ns]"),
-        "amount": np.round(rng.lognormal(4.5, 1.1, rows) * np.where(rng.random(rows) < 0.02, -1, 1), 2),
-        "invoice_id": np.char.add("F", (np.arange(rows) // 3).astype(str)).astype(object),
-        "customer_id": customers[rng.integers(0, len(customers), rows)],
-        "product": pd.Categorical.from_codes(rng.integers(0, len(products), rows), products),
-        "quantity": rng.integers(1, 20, rows).astype(float),
-        "salesperson": pd.Categorical.from_codes(rng.integers(0, 12, rows), [f"Commercial {i}" for i in range(12)]),
-        "region": pd.Categorical.from_codes(rng.integers(0, 13, rows), [f"Région {i}" for i in range(13)]),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": (start + rng.integers(0, 3 * 365, rows).astype("timedelta64[D]")).astype("datetime64[ns]"),
+            "amount": np.round(rng.lognormal(4.5, 1.1, rows) * np.where(rng.random(rows) < 0.02, -1, 1), 2),
+            "invoice_id": np.char.add("F", (np.arange(rows) // 3).astype(str)).astype(object),
+            "customer_id": customers[rng.integers(0, len(customers), rows)],
+            "product": pd.Categorical.from_codes(rng.integers(0, len(products), rows), products),
+            "quantity": rng.integers(1, 20, rows).astype(float),
+            "salesperson": pd.Categorical.from_codes(rng.integers(0, 12, rows), [f"Commercial {i}" for i in range(12)]),
+            "region": pd.Categorical.from_codes(rng.integers(0, 13, rows), [f"Région {i}" for i in range(13)]),
+        }
+    )
     tmp = path.with_suffix(".tmp")
     with Store.open(tmp, create=True) as store:
         store.import_frame("sales", frame, file="ventes.xlsx", sheet="Ventes")
@@ -193,8 +198,10 @@ def bench_table(rows: int, repeat: int) -> None:
 
     ours = median_time(show_and_sort, repeat)
     reference = median_time(lambda: np.argsort(amount, kind="stable"), repeat)
-    print(f"B4 show and sort the {rows:,}-line sales table: median {ours:.3f} s; "
-          f"reference (numpy argsort of amount) {reference:.3f} s; ratio {ours / reference:.1f} x (goal <= 3 x)")
+    print(
+        f"B4 show and sort the {rows:,}-line sales table: median {ours:.3f} s; "
+        f"reference (numpy argsort of amount) {reference:.3f} s; ratio {ours / reference:.1f} x (goal <= 3 x)"
+    )
 
 
 def raw_bytes(path: Path) -> int:
@@ -212,8 +219,9 @@ def raw_bytes(path: Path) -> int:
             if kind[0] in ("real", "integer") or column.endswith("date"):
                 total += 8 * int(con.execute("SELECT count(*) FROM sales").fetchone()[0])
             else:
-                total += int(con.execute(f'SELECT coalesce(sum(length(CAST("{column}" AS BLOB))), 0) FROM sales')
-                             .fetchone()[0])
+                total += int(
+                    con.execute(f'SELECT coalesce(sum(length(CAST("{column}" AS BLOB))), 0) FROM sales').fetchone()[0]
+                )
         return total
     finally:
         con.close()
@@ -225,19 +233,26 @@ def bench_memory(rows: int) -> None:
     peaks = {}
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.kpidesk"
-        _run("from kpidesk.store.database import Store; import sys; Store.create(sys.argv[1]).close()", str(empty),
-             env=_env(tmp))
+        _run(
+            "from kpidesk.store.database import Store; import sys; Store.create(sys.argv[1]).close()",
+            str(empty),
+            env=_env(tmp),
+        )
         for name, db in (("full", path), ("empty", empty)):
             with tempfile.TemporaryDirectory() as data:
                 peaks[name] = json.loads(_run(MEMORY, str(db), env=_env(data)).strip().splitlines()[-1])
     out, base = peaks["full"], peaks["empty"]["peak"]
-    print(f"B6 peak memory with the {out['rows']:,}-line database open: {out['peak'] / 2**20:.0f} MiB; "
-          f"reference (raw bytes of its columns) {raw / 2**20:.0f} MiB; ratio {out['peak'] / raw:.1f} x (goal <= 3 x)")
+    print(
+        f"B6 peak memory with the {out['rows']:,}-line database open: {out['peak'] / 2**20:.0f} MiB; "
+        f"reference (raw bytes of its columns) {raw / 2**20:.0f} MiB; ratio {out['peak'] / raw:.1f} x (goal <= 3 x)"
+    )
     # The same window on an empty database (Qt, pandas, numpy, the chart library, every page
     # built) already weighs more than 3 x the reference: what the lines themselves cost is the
     # difference.
-    print(f"   the same window with an empty database: {base / 2**20:.0f} MiB; the {out['rows']:,} lines add "
-          f"{(out['peak'] - base) / 2**20:.0f} MiB, {(out['peak'] - base) / raw:.1f} x their raw bytes")
+    print(
+        f"   the same window with an empty database: {base / 2**20:.0f} MiB; the {out['rows']:,} lines add "
+        f"{(out['peak'] - base) / 2**20:.0f} MiB, {(out['peak'] - base) / raw:.1f} x their raw bytes"
+    )
 
 
 def main() -> None:

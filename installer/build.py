@@ -74,13 +74,34 @@ def install_kpidesk() -> None:
     """Install this checkout into the running Python, as a wheel would (the spec freezes that copy)."""
     for stale in (BUILD / "lib", *BUILD.glob("bdist.*")):  # setuptools reuses build/lib: drop deleted files
         shutil.rmtree(stale, ignore_errors=True)
-    run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--force-reinstall", str(REPO)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--force-reinstall",
+            str(REPO),
+        ]
+    )
 
 
 def pyinstaller(clean: bool) -> None:
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-               "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller")]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(BUILD / "pyinstaller"),
+    ]
     if clean:
         command.append("--clean")
     run([*command, str(INSTALLER / "kpidesk.spec")])
@@ -119,8 +140,9 @@ def linux_extras(bundle: Path) -> None:
 def last_commit_time() -> int:
     """Seconds since 1970 of the checkout's last commit; 0 outside git."""
     try:
-        done = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%ct"], capture_output=True,
-                              text=True, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(REPO), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=False
+        )
     except OSError:
         return 0
     return int(done.stdout.strip() or 0) if done.returncode == 0 else 0
@@ -139,13 +161,15 @@ def reproducible_tar(source: Path, target: Path, top: str) -> None:
         return info
 
     tmp = target.with_name(target.name + ".part")
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=epoch, filename="") as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with (
+        open(tmp, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=epoch, filename="") as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         paths = sorted(source.rglob("*"), key=lambda p: p.relative_to(source).as_posix())
         tar.add(source, arcname=top, recursive=False, filter=normalise)
         for path in paths:
-            tar.add(path, arcname=f"{top}/{path.relative_to(source).as_posix()}", recursive=False,
-                    filter=normalise)
+            tar.add(path, arcname=f"{top}/{path.relative_to(source).as_posix()}", recursive=False, filter=normalise)
     tmp.replace(target)
 
 
@@ -219,8 +243,22 @@ def build_macos() -> list[Path]:
     run(["ditto", str(app), str(staging / app.name)])
     (staging / "Applications").symlink_to("/Applications")
     dmg = DIST / f"kpidesk-{version()}-macos-{platform.machine()}.dmg"
-    run(["hdiutil", "create", "-volname", f"KPI Desk {version()}", "-srcfolder", str(staging),
-         "-fs", "HFS+", "-format", "UDZO", "-ov", str(dmg)])
+    run(
+        [
+            "hdiutil",
+            "create",
+            "-volname",
+            f"KPI Desk {version()}",
+            "-srcfolder",
+            str(staging),
+            "-fs",
+            "HFS+",
+            "-format",
+            "UDZO",
+            "-ov",
+            str(dmg),
+        ]
+    )
     identity = os.environ.get("KPIDESK_CODESIGN_IDENTITY")
     if identity:
         run(["codesign", "--force", "--timestamp", "--sign", identity, str(dmg)])
@@ -244,8 +282,11 @@ def size(path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build KPI Desk's bundle and installer for this system.")
     parser.add_argument("--windows-iss", action="store_true", help="only fill build/kpidesk.iss and stop")
-    parser.add_argument("--no-install", action="store_true",
-                        help="freeze the KPI Desk already installed in this Python (default: reinstall this checkout)")
+    parser.add_argument(
+        "--no-install",
+        action="store_true",
+        help="freeze the KPI Desk already installed in this Python (default: reinstall this checkout)",
+    )
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
     args = parser.parse_args(argv)
 

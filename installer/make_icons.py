@@ -32,8 +32,14 @@ PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 #: icns element types that hold a PNG, and their pixel size (ic11…ic14 are the @2x variants).
 ICNS_TYPES = (
-    (b"ic11", 32), (b"ic12", 64), (b"ic07", 128), (b"ic13", 256),
-    (b"ic08", 256), (b"ic14", 512), (b"ic09", 512), (b"ic10", 1024),
+    (b"ic11", 32),
+    (b"ic12", 64),
+    (b"ic07", 128),
+    (b"ic13", 256),
+    (b"ic08", 256),
+    (b"ic14", 512),
+    (b"ic09", 512),
+    (b"ic10", 1024),
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -146,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     _app = QGuiApplication.instance() or QGuiApplication(["make_icons", "-platform", "offscreen"])
     files = build(SOURCE.read_bytes())
     if args.check:
-        stale = [name for name, data in files.items() if not (args.out / name).is_file()
-                 or (args.out / name).read_bytes() != data]
+        stale = [
+            name
+            for name, data in files.items()
+            if not (args.out / name).is_file() or (args.out / name).read_bytes() != data
+        ]
         for name in stale:
             print(f"stale: {args.out / name} (run python installer/make_icons.py)", file=sys.stderr)
         return 1 if stale else 0

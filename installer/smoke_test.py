@@ -33,8 +33,19 @@ REPO = Path(__file__).resolve().parents[1]
 MAX_BYTES = 200 * 1024 * 1024
 TIMEOUT = 180
 #: Qt modules the bundle must not carry (the spec leaves them out).
-UNWANTED_QT = ("QtQml", "QtQuick", "QtWebEngine", "Qt3D", "QtMultimedia", "QtPdf", "QtDesigner", "QtNetwork",
-               "QtSql", "QtTest", "QtSvgWidgets")
+UNWANTED_QT = (
+    "QtQml",
+    "QtQuick",
+    "QtWebEngine",
+    "Qt3D",
+    "QtMultimedia",
+    "QtPdf",
+    "QtDesigner",
+    "QtNetwork",
+    "QtSql",
+    "QtTest",
+    "QtSvgWidgets",
+)
 
 failures: list[str] = []
 
@@ -64,8 +75,11 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment of a user whose data and settings are all under ``home``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KPIDESK_", "QT_"))}
     env.update(
-        HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"), LANG=os.environ.get("LANG", "en_US.UTF-8"),
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        LANG=os.environ.get("LANG", "en_US.UTF-8"),
     )
     env.update(extra)
     return env
@@ -73,15 +87,21 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
 
 def run(command: Sequence[str | Path], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=TIMEOUT,
-                              env=env, check=False)
+        return subprocess.run(
+            [str(c) for c in command], capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False
+        )
     except subprocess.TimeoutExpired as exc:
         return subprocess.CompletedProcess(exc.cmd, -1, "", f"no exit within {TIMEOUT} s")
 
 
 def window_env(home: Path, **extra: str) -> dict[str, str]:
-    return isolated_env(home, QT_QPA_PLATFORM="offscreen", KPIDESK_QUIT_AFTER_LOAD="1",
-                        KPIDESK_DATA_DIR=str(home / "kpidesk-data"), **extra)
+    return isolated_env(
+        home,
+        QT_QPA_PLATFORM="offscreen",
+        KPIDESK_QUIT_AFTER_LOAD="1",
+        KPIDESK_DATA_DIR=str(home / "kpidesk-data"),
+        **extra,
+    )
 
 
 def logged_errors(home: Path) -> list[str]:
@@ -100,8 +120,11 @@ def smoke(bundle: Path, scratch: Path) -> None:
 
     print("Command line")
     done = run([cli, "--version"], env)
-    check(done.returncode == 0 and done.stdout.strip() == f"kpidesk {version()}", "kpidesk --version",
-          done.stdout + done.stderr)
+    check(
+        done.returncode == 0 and done.stdout.strip() == f"kpidesk {version()}",
+        "kpidesk --version",
+        done.stdout + done.stderr,
+    )
     done = run([cli, "demo", "--db", db], env)
     check(done.returncode == 0 and db.exists(), "kpidesk demo --db", done.stdout + done.stderr)
     done = run([cli, "kpis", "--db", db, "--json"], env)
@@ -114,15 +137,24 @@ def smoke(bundle: Path, scratch: Path) -> None:
         done.stderr += f"\n{exc}"
     check(ok, f"kpidesk kpis --json ({len(kpis)} KPIs)", done.stdout[:500] + done.stderr)
     done = run([cli, "kpis", "--db", db], isolated_env(home, LANG="fr_FR.UTF-8"))
-    check(done.returncode == 0 and "Chiffre d'affaires" in done.stdout, "French (bundled fr.po)",
-          done.stdout[:300] + done.stderr)
+    check(
+        done.returncode == 0 and "Chiffre d'affaires" in done.stdout,
+        "French (bundled fr.po)",
+        done.stdout[:300] + done.stderr,
+    )
     done = run([cli, "kpis", "--db", scratch / "missing.kpidesk"], env)
-    check(done.returncode == 1 and done.stderr.startswith("kpidesk: error:") and "Traceback" not in done.stderr,
-          "a missing file is one line of error", done.stderr)
+    check(
+        done.returncode == 1 and done.stderr.startswith("kpidesk: error:") and "Traceback" not in done.stderr,
+        "a missing file is one line of error",
+        done.stderr,
+    )
 
     datasets = REPO.parent / "shared" / "datasets"
-    samples = [datasets / "financial-sample" / "Financial Sample.xlsx", datasets / "hypermarche-fr" / "Hypermarché.xls",
-               datasets / "crm-sales-opportunities" / "sales_pipeline.csv"]
+    samples = [
+        datasets / "financial-sample" / "Financial Sample.xlsx",
+        datasets / "hypermarche-fr" / "Hypermarché.xls",
+        datasets / "crm-sales-opportunities" / "sales_pipeline.csv",
+    ]
     if all(s.exists() for s in samples):
         imported = scratch / "imported.kpidesk"
         run([cli, "demo", "--db", imported], env)
@@ -131,22 +163,31 @@ def smoke(bundle: Path, scratch: Path) -> None:
             counts = {b["file"]: b["imported"] for b in json.loads(done.stdout)["batches"]}
         except (ValueError, KeyError, TypeError):
             counts = {}
-        check(done.returncode == 0 and len(counts) == 3 and all(counts.values()),
-              "kpidesk import .xlsx, .xls and .csv (calamine, pandas)", f"{counts} {done.stderr[-500:]}")
+        check(
+            done.returncode == 0 and len(counts) == 3 and all(counts.values()),
+            "kpidesk import .xlsx, .xls and .csv (calamine, pandas)",
+            f"{counts} {done.stderr[-500:]}",
+        )
     else:
         print(f"  skip importing spreadsheets: no sample files in {datasets}")
 
     print("Window (offscreen)")
     done = run([gui, "gui", "--db", db], window_env(home))
-    check(done.returncode == 0 and not logged_errors(home), "opens a company and closes cleanly",
-          f"exit {done.returncode} {done.stderr[-800:]} {logged_errors(home)}")
+    check(
+        done.returncode == 0 and not logged_errors(home),
+        "opens a company and closes cleanly",
+        f"exit {done.returncode} {done.stderr[-800:]} {logged_errors(home)}",
+    )
     first = scratch / "first"
     first.mkdir()
     done = run([gui], window_env(first))
     # Only XDG systems keep the settings (the last company opened) under the scratch home.
     demo = (first / "kpidesk-data" / "demo.kpidesk").exists() or not sys.platform.startswith("linux")
-    check(done.returncode == 0 and demo and not logged_errors(first),
-          "first launch creates and opens the demo company", f"exit {done.returncode} {done.stderr[-800:]}")
+    check(
+        done.returncode == 0 and demo and not logged_errors(first),
+        "first launch creates and opens the demo company",
+        f"exit {done.returncode} {done.stderr[-800:]}",
+    )
     done = run([gui, "gui", "--db", db], window_env(home, LANG="fr_FR.UTF-8"))
     check(done.returncode == 0 and not logged_errors(home), "in French", done.stderr[-800:])
     check(any((bundle / "_internal").rglob("qtbase_fr.qm")), "Qt's own French catalogue is bundled")
@@ -157,8 +198,11 @@ def smoke(bundle: Path, scratch: Path) -> None:
             env_x = window_env(home)
             del env_x["QT_QPA_PLATFORM"]
             done = run(["xvfb-run", "-a", gui, "gui", "--db", db], env_x)
-            check(done.returncode == 0, "opens and closes on an X server (xcb plugin and its libraries)",
-                  done.stderr[-800:])
+            check(
+                done.returncode == 0,
+                "opens and closes on an X server (xcb plugin and its libraries)",
+                done.stderr[-800:],
+            )
         else:
             print("  skip xvfb-run is not installed (apt-get install xvfb)")
         print("Linux install")
@@ -179,8 +223,11 @@ def linux_install(bundle: Path, scratch: Path) -> None:
         return
     entry = desktop.read_text(encoding="utf-8")
     check(f'Exec="{target}/kpidesk-open" %f' in entry, "menu entry runs the installed launcher", entry)
-    check((data / "icons" / "hicolor" / "256x256" / "apps" / "kpidesk.png").exists()
-          and (data / "mime" / "packages" / "kpidesk.xml").exists(), "icons and the .kpidesk file type")
+    check(
+        (data / "icons" / "hicolor" / "256x256" / "apps" / "kpidesk.png").exists()
+        and (data / "mime" / "packages" / "kpidesk.xml").exists(),
+        "icons and the .kpidesk file type",
+    )
     done = run([home / ".local" / "bin" / "kpidesk", "--version"], env)
     check(done.returncode == 0, "~/.local/bin/kpidesk runs", done.stderr)
     company = data / "KPI Desk" / "KPI Desk" / "mine.kpidesk"  # where the user's companies live
@@ -222,8 +269,10 @@ def start_times(command: Sequence[str | Path], home: Path, db: Path, runs: int) 
 def measure(bundle: Path, scratch: Path, source_python: str | None, runs: int) -> None:
     print("Size")
     size = tree_bytes(bundle)
-    print(f"  bundle {bundle.relative_to(REPO) if bundle.is_relative_to(REPO) else bundle}: {du(bundle)} (du -sh), "
-          f"{size:,} bytes = {size / 2**20:.1f} MiB")
+    print(
+        f"  bundle {bundle.relative_to(REPO) if bundle.is_relative_to(REPO) else bundle}: {du(bundle)} (du -sh), "
+        f"{size:,} bytes = {size / 2**20:.1f} MiB"
+    )
     for tarball in sorted((bundle.parent).glob("kpidesk-*.tar.gz")):
         print(f"  {tarball.name}: {tarball.stat().st_size / 2**20:.1f} MiB")
     check(size <= MAX_BYTES, f"at most {MAX_BYTES // 2**20} MiB")

@@ -66,8 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--kind", choices=KIND_NAMES, help=_("the kind of data (detected when left out)"))
     p.add_argument("--sheet", help=_("the sheet to read (the best match when left out)"))
-    p.add_argument("--map", type=_mapping, action="append", default=[], metavar="FIELD=COLUMN",
-                   help=_("read FIELD from COLUMN (repeatable)"))
+    p.add_argument(
+        "--map",
+        type=_mapping,
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help=_("read FIELD from COLUMN (repeatable)"),
+    )
     p.add_argument("--strict", action="store_true", help=_("import nothing from a file with a rejected row"))
     p.add_argument("--json", action="store_true", help=_("print the report as JSON"))
 
@@ -85,8 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="end", type=_date, metavar="DATE")
     p.add_argument("--grain", choices=GRAINS, default="month")
     p.add_argument("--by", choices=DIMENSIONS, metavar="DIMENSION", help=", ".join(DIMENSIONS))
-    p.add_argument("--kpi", action="append", choices=catalog.KPI_IDS, metavar="ID", dest="kpis",
-                   help=_("a KPI id (repeatable; see 'kpidesk catalog')"))
+    p.add_argument(
+        "--kpi",
+        action="append",
+        choices=catalog.KPI_IDS,
+        metavar="ID",
+        dest="kpis",
+        help=_("a KPI id (repeatable; see 'kpidesk catalog')"),
+    )
     p.add_argument("--compare", choices=COMPARISONS, default="previous")
     p.add_argument("--json", action="store_true")
 
@@ -96,9 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", type=_date, metavar="DATE")
     p.add_argument("--to", dest="end", type=_date, metavar="DATE")
     p.add_argument("--grain", choices=GRAINS, default="month")
-    p.add_argument("--by", choices=DIMENSIONS, action="append", default=[], metavar="DIMENSION",
-                   help=_("add a sheet breaking the KPIs down by DIMENSION (repeatable): {dimensions}").format(
-                       dimensions=", ".join(DIMENSIONS)))
+    p.add_argument(
+        "--by",
+        choices=DIMENSIONS,
+        action="append",
+        default=[],
+        metavar="DIMENSION",
+        help=_("add a sheet breaking the KPIs down by DIMENSION (repeatable): {dimensions}").format(
+            dimensions=", ".join(DIMENSIONS)
+        ),
+    )
     p.add_argument("--compare", choices=COMPARISONS, default="previous")
 
     p = sub.add_parser("catalog", help=_("the KPI catalogue with formulas"))
@@ -177,15 +196,16 @@ def _import(args: argparse.Namespace) -> int:
         for path in args.paths:
             try:
                 outcomes.extend(
-                    import_file(store, path, kind=args.kind, sheet=args.sheet, overrides=overrides,
-                                strict=args.strict)
+                    import_file(store, path, kind=args.kind, sheet=args.sheet, overrides=overrides, strict=args.strict)
                 )
             except UserError as exc:
                 failures.append(str(exc))
     failures.extend(
         _("{file}: {rejected} rows rejected, so nothing was imported (--strict).").format(
-            file=o.file, rejected=o.rejected)
-        for o in outcomes if o.batch_id is None and o.rejected
+            file=o.file, rejected=o.rejected
+        )
+        for o in outcomes
+        if o.batch_id is None and o.rejected
     )
     if args.json:
         print(json.dumps({"batches": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
@@ -199,11 +219,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _print_outcome(o: Any) -> None:
     print(
-        _(
-            "{file} [{sheet}] as {kind}: {imported} imported, {skipped} duplicates skipped, {rejected} rejected"
-        ).format(
-            file=o.file, sheet=o.sheet or "-", kind=_(KIND_TITLES[o.kind]).lower(), imported=o.imported,
-            skipped=o.skipped_duplicates, rejected=o.rejected,
+        _("{file} [{sheet}] as {kind}: {imported} imported, {skipped} duplicates skipped, {rejected} rejected").format(
+            file=o.file,
+            sheet=o.sheet or "-",
+            kind=_(KIND_TITLES[o.kind]).lower(),
+            imported=o.imported,
+            skipped=o.skipped_duplicates,
+            rejected=o.rejected,
         )
     )
     for e in o.errors[:20]:
@@ -225,9 +247,14 @@ def _imports(args: argparse.Namespace) -> int:
             _(
                 "#{id} {when} {file} [{sheet}] {kind}: {imported} imported, {skipped} skipped, {rejected} rejected"
             ).format(
-                id=b.batch_id, when=b.imported_at, file=b.file, sheet=b.sheet or "-",
+                id=b.batch_id,
+                when=b.imported_at,
+                file=b.file,
+                sheet=b.sheet or "-",
                 kind=_(KIND_TITLES[b.kind]).lower(),
-                imported=b.imported, skipped=b.skipped_duplicates, rejected=b.rejected,
+                imported=b.imported,
+                skipped=b.skipped_duplicates,
+                rejected=b.rejected,
             )
         )
     return 0
@@ -236,8 +263,11 @@ def _imports(args: argparse.Namespace) -> int:
 def _undo_import(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
         batch = store.undo_batch(args.batch)
-    print(_("Import #{id} ({file}) undone: {count} rows removed.").format(
-        id=batch.batch_id, file=batch.file, count=batch.imported))
+    print(
+        _("Import #{id} ({file}) undone: {count} rows removed.").format(
+            id=batch.batch_id, file=batch.file, count=batch.imported
+        )
+    )
     return 0
 
 
@@ -250,7 +280,11 @@ def _kpis(args: argparse.Namespace) -> int:
         settings = store.settings()
     _check_range(args)
     query = Query(
-        start=args.start, end=args.end, grain=args.grain, compare=args.compare, by=args.by,
+        start=args.start,
+        end=args.end,
+        grain=args.grain,
+        compare=args.compare,
+        by=args.by,
         kpis=tuple(args.kpis) if args.kpis else None,
     )
     result = engine.compute(query)

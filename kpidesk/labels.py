@@ -20,24 +20,54 @@ KIND_TITLES: dict[str, str] = {
 }
 
 FIELD_TITLES: dict[str, str] = {
-    "date": N_("Date"), "amount": N_("Amount"), "invoice_id": N_("Invoice"), "customer_id": N_("Customer id"),
-    "customer_name": N_("Customer"), "product": N_("Product"), "quantity": N_("Quantity"),
-    "unit_price": N_("Unit price"), "salesperson": N_("Salesperson"), "channel": N_("Channel"),
-    "region": N_("Region"), "segment": N_("Segment"), "created_date": N_("Created"), "lead_id": N_("Lead"),
-    "qualified": N_("Qualified"), "qualified_date": N_("Qualified on"), "converted": N_("Converted"),
-    "converted_date": N_("Converted on"), "status": N_("Status"), "opportunity_id": N_("Opportunity"),
-    "close_date": N_("Closed on"), "name": N_("Name"), "category": N_("Category"), "type": N_("Type"),
-    "score": N_("Score"), "kpi": N_("KPI"), "period": N_("Period"), "value": N_("Value"),
-    "dimension": N_("Dimension"), "member": N_("Member"), "batch_id": N_("Import #"), "file": N_("File"),
-    "sheet": N_("Sheet"), "source_row": N_("Row in file"),
+    "date": N_("Date"),
+    "amount": N_("Amount"),
+    "invoice_id": N_("Invoice"),
+    "customer_id": N_("Customer id"),
+    "customer_name": N_("Customer"),
+    "product": N_("Product"),
+    "quantity": N_("Quantity"),
+    "unit_price": N_("Unit price"),
+    "salesperson": N_("Salesperson"),
+    "channel": N_("Channel"),
+    "region": N_("Region"),
+    "segment": N_("Segment"),
+    "created_date": N_("Created"),
+    "lead_id": N_("Lead"),
+    "qualified": N_("Qualified"),
+    "qualified_date": N_("Qualified on"),
+    "converted": N_("Converted"),
+    "converted_date": N_("Converted on"),
+    "status": N_("Status"),
+    "opportunity_id": N_("Opportunity"),
+    "close_date": N_("Closed on"),
+    "name": N_("Name"),
+    "category": N_("Category"),
+    "type": N_("Type"),
+    "score": N_("Score"),
+    "kpi": N_("KPI"),
+    "period": N_("Period"),
+    "value": N_("Value"),
+    "dimension": N_("Dimension"),
+    "member": N_("Member"),
+    "batch_id": N_("Import #"),
+    "file": N_("File"),
+    "sheet": N_("Sheet"),
+    "source_row": N_("Row in file"),
 }
 
 
 GRAIN_LABELS: dict[str, str] = {
-    "day": N_("Day"), "week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year"),
+    "day": N_("Day"),
+    "week": N_("Week"),
+    "month": N_("Month"),
+    "quarter": N_("Quarter"),
+    "year": N_("Year"),
 }
 COMPARISON_LABELS: dict[str, str] = {
-    "previous": N_("Previous period"), "year": N_("Same period last year"), "none": N_("No comparison"),
+    "previous": N_("Previous period"),
+    "year": N_("Same period last year"),
+    "none": N_("No comparison"),
 }
 
 DIMENSION_ALL: dict[str, str] = {

@@ -19,14 +19,14 @@ sys.path.insert(0, str(ROOT))
 from kpidesk.i18n import iter_marked_strings, parse_po, po_quote  # noqa: E402
 
 PO = ROOT / "resources" / "translations" / "fr.po"
-HEADER = '''# French translation of KPI Desk.
+HEADER = """# French translation of KPI Desk.
 # Refresh with: python scripts/update_translations.py
 msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 "Language: fr\\n"
 
-'''
+"""
 
 
 def marked_strings() -> dict[str, list[str]]:

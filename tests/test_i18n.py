@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_french_catalogue_is_complete_and_current() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "update_translations.py"), "--check"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

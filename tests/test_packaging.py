@@ -86,8 +86,18 @@ def test_every_resource_the_code_reads_is_bundled() -> None:
 def test_spec_keeps_only_qts_french_catalogue_and_leaves_out_unused_qt_modules() -> None:
     assert _spec_constant("QT_TRANSLATIONS") == {"qtbase_fr.qm"}
     source = (INSTALLER / "kpidesk.spec").read_text(encoding="utf-8")
-    for module in ("QtQml", "QtQuick", "QtWebEngineCore", "Qt3DCore", "QtMultimedia", "QtPdf", "QtDesigner",
-                   "QtNetwork", "QtSvg", "QtTest"):
+    for module in (
+        "QtQml",
+        "QtQuick",
+        "QtWebEngineCore",
+        "Qt3DCore",
+        "QtMultimedia",
+        "QtPdf",
+        "QtDesigner",
+        "QtNetwork",
+        "QtSvg",
+        "QtTest",
+    ):
         assert f'"{module}"' in source, module
 
 
@@ -111,12 +121,18 @@ def test_version_is_the_packages(build: ModuleType) -> None:
     assert build.version() == __version__
 
 
-def test_inno_setup_script_is_filled_completely(build: ModuleType, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inno_setup_script_is_filled_completely(
+    build: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(build, "BUILD", tmp_path / "build")
     template = (INSTALLER / "windows" / "kpidesk.iss.in").read_text(encoding="utf-8")
     assert build.placeholders(template) == {
-        "VERSION", "VERSION_NUMERIC", "BUNDLE_DIR", "ICON_FILE", "OUTPUT_DIR", "OUTPUT_NAME",
+        "VERSION",
+        "VERSION_NUMERIC",
+        "BUNDLE_DIR",
+        "ICON_FILE",
+        "OUTPUT_DIR",
+        "OUTPUT_NAME",
     }
     script = build.windows_iss().read_text(encoding="utf-8-sig")
     assert not re.search(r"@[A-Z_]+@", script)
@@ -198,8 +214,13 @@ def test_tarball_is_reproducible_and_keeps_links_and_modes(build: ModuleType, tm
     assert first.read_bytes() == second.read_bytes()
     with tarfile.open(first) as tar:
         members = {m.name: m for m in tar.getmembers()}
-    assert list(members) == ["kpidesk-1.0", "kpidesk-1.0/_internal", "kpidesk-1.0/_internal/lib.so.6",
-                             "kpidesk-1.0/kpidesk", "kpidesk-1.0/lib.so.6"]
+    assert list(members) == [
+        "kpidesk-1.0",
+        "kpidesk-1.0/_internal",
+        "kpidesk-1.0/_internal/lib.so.6",
+        "kpidesk-1.0/kpidesk",
+        "kpidesk-1.0/lib.so.6",
+    ]
     assert members["kpidesk-1.0/kpidesk"].mode == 0o755
     assert members["kpidesk-1.0/lib.so.6"].issym()
     assert members["kpidesk-1.0/kpidesk"].uid == 0
@@ -235,6 +256,7 @@ def test_committed_icons_are_rendered_from_the_current_svg(icons: ModuleType, qa
 
     fresh = QImage.fromData(icons.render_png((ICONS / "kpidesk.svg").read_bytes(), 48))
     committed = QImage.fromData((ICONS / "kpidesk-48.png").read_bytes())
+
     def rgba(image: QImage, x: int, y: int) -> tuple[int, ...]:
         colour = image.pixelColor(x, y)
         return colour.red(), colour.green(), colour.blue(), colour.alpha()
@@ -242,7 +264,8 @@ def test_committed_icons_are_rendered_from_the_current_svg(icons: ModuleType, qa
     # Allow for anti-aliasing differences between Qt versions, not for another drawing.
     diff = [
         abs(a - b)
-        for x in range(48) for y in range(48)
+        for x in range(48)
+        for y in range(48)
         for a, b in zip(rgba(fresh, x, y), rgba(committed, x, y), strict=True)
     ]
     assert sum(diff) / len(diff) < 2 and max(diff) < 64

@@ -30,8 +30,9 @@ def _ctx(engine: Engine, filters: Filters | None) -> Ctx:
 
 def _month_index(days: np.ndarray) -> np.ndarray:
     """Months since January of year 0 (so that consecutive months differ by 1)."""
-    months: np.ndarray = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(
-        np.int64)
+    months: np.ndarray = (
+        np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    )
     return months
 
 
@@ -80,8 +81,10 @@ def cohort_retention(engine: Engine, start: dt.date, end: dt.date, filters: Filt
     # Months after the end of the range have not happened yet (for that cohort).
     elapsed = months_span - np.arange(months_span)
     share[np.arange(months_span)[None, :] >= elapsed[:, None]] = np.nan
-    labels = [f"{(start.year * 12 + start.month - 1 + i) // 12}-{(start.month - 1 + i) % 12 + 1:02d}"
-              for i in range(months_span)]
+    labels = [
+        f"{(start.year * 12 + start.month - 1 + i) // 12}-{(start.month - 1 + i) % 12 + 1:02d}"
+        for i in range(months_span)
+    ]
     frame = pd.DataFrame(share, index=pd.Index(labels, name="cohort"), columns=list(range(months_span)))
     frame.insert(0, "customers", size)
     return frame
@@ -96,9 +99,13 @@ def revenue_pareto(engine: Engine, start: dt.date, end: dt.date, filters: Filter
         ``cumulative_share`` (%) and ``customer_share`` (the rank as a % of the customers), in
         descending order of revenue (ties by customer id).
     """
-    columns = {"customer": pd.Series(dtype=object), "revenue": pd.Series(dtype="float64"),
-               "share": pd.Series(dtype="float64"), "cumulative_share": pd.Series(dtype="float64"),
-               "customer_share": pd.Series(dtype="float64")}
+    columns = {
+        "customer": pd.Series(dtype=object),
+        "revenue": pd.Series(dtype="float64"),
+        "share": pd.Series(dtype="float64"),
+        "cumulative_share": pd.Series(dtype="float64"),
+        "customer_share": pd.Series(dtype="float64"),
+    }
     if not engine.has("sales"):
         return pd.DataFrame(columns)
     ctx = _ctx(engine, filters)
@@ -113,13 +120,15 @@ def revenue_pareto(engine: Engine, start: dt.date, end: dt.date, filters: Filter
     revenue = net[positive][order]
     total = revenue.sum()
     n = len(revenue)
-    return pd.DataFrame({
-        "customer": names[order],
-        "revenue": revenue,
-        "share": revenue / total * 100.0 if n else revenue,
-        "cumulative_share": np.cumsum(revenue) / total * 100.0 if n else revenue,
-        "customer_share": np.arange(1, n + 1) / n * 100.0 if n else revenue,
-    })
+    return pd.DataFrame(
+        {
+            "customer": names[order],
+            "revenue": revenue,
+            "share": revenue / total * 100.0 if n else revenue,
+            "cumulative_share": np.cumsum(revenue) / total * 100.0 if n else revenue,
+            "customer_share": np.arange(1, n + 1) / n * 100.0 if n else revenue,
+        }
+    )
 
 
 def new_vs_returning(engine: Engine, query: Query) -> pd.DataFrame:
@@ -154,15 +163,17 @@ def new_vs_returning(engine: Engine, query: Query) -> pd.DataFrame:
         where = iv.assign(f.day[rows])
         ok = where >= 0
         unidentified = np.bincount(where[ok], weights=f.amount[rows][ok], minlength=n)[:n]
-    return pd.DataFrame({
-        "period": [p.label for p in plist],
-        "start": [p.start for p in plist],
-        "end": [p.end - dt.timedelta(days=1) for p in plist],
-        "new": new.astype("float64"),
-        "returning": returning.astype("float64"),
-        "unidentified": unidentified.astype("float64"),
-        "revenue": (new + returning + unidentified).astype("float64"),
-    })
+    return pd.DataFrame(
+        {
+            "period": [p.label for p in plist],
+            "start": [p.start for p in plist],
+            "end": [p.end - dt.timedelta(days=1) for p in plist],
+            "new": new.astype("float64"),
+            "returning": returning.astype("float64"),
+            "unidentified": unidentified.astype("float64"),
+            "revenue": (new + returning + unidentified).astype("float64"),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -183,8 +194,9 @@ def funnel(engine: Engine, start: dt.date, end: dt.date, filters: Filters | None
     opportunities won, by close date). A stage whose kind is missing, or lacks a filtered
     dimension, has count None.
     """
-    result = engine.summary(Query(start, end, compare="none", kpis=("leads", "qualified_leads", "opportunities"),
-                                  filters=filters or {}))
+    result = engine.summary(
+        Query(start, end, compare="none", kpis=("leads", "qualified_leads", "opportunities"), filters=filters or {})
+    )
     by_kpi = {row.kpi: row for row in result.rows}
     won: int | None = None
     if not by_kpi["opportunities"].unavailable:

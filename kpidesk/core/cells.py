@@ -146,8 +146,9 @@ class Cells:
         d = day[rows]
         if len(d) == 0:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(empty, None if member_codes is None else empty, m, labels,
-                       {name: np.zeros(0) for name in measures})
+            return cls(
+                empty, None if member_codes is None else empty, m, labels, {name: np.zeros(0) for name in measures}
+            )
         d0 = int(d.min())
         span = int(d.max()) - d0 + 1
         key = d - d0 if member_codes is None else (d - d0) * m + member_codes[rows]
@@ -156,7 +157,8 @@ class Cells:
         every = len(rows) == len(day)
         sums = {
             name: np.bincount(codes, weights=np.asarray(w) if every else np.asarray(w)[rows], minlength=n).astype(
-                "float64")
+                "float64"
+            )
             for name, w in measures.items()
         }
         cell_day = uniques // m + d0

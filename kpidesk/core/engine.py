@@ -286,9 +286,7 @@ def group_count(idx: np.ndarray, n: int, member: np.ndarray | None, m: int) -> n
     return group_sum(idx, np.ones(len(idx), dtype="float64"), n, member, m)
 
 
-def group_distinct(
-    idx: np.ndarray, entity: np.ndarray, n: int, member: np.ndarray | None, m: int
-) -> np.ndarray:
+def group_distinct(idx: np.ndarray, entity: np.ndarray, n: int, member: np.ndarray | None, m: int) -> np.ndarray:
     """Distinct ``entity`` codes per interval (and member); entity -1 is left out."""
     keep = (idx >= 0) & (entity >= 0)
     if member is not None:
@@ -497,7 +495,12 @@ class Engine:
         return out
 
     def target(
-        self, kpi_id: str, period: Period, grain: Grain, dimension: str | None, member: str | None,
+        self,
+        kpi_id: str,
+        period: Period,
+        grain: Grain,
+        dimension: str | None,
+        member: str | None,
         whole_range: bool = False,
     ) -> float | None:
         """The target of a period: the one entered for it, or for a whole range the targets of
@@ -506,7 +509,12 @@ class Engine:
         return None if found is None else found[0]
 
     def target_span(
-        self, kpi_id: str, period: Period, grain: Grain, dimension: str | None, member: str | None,
+        self,
+        kpi_id: str,
+        period: Period,
+        grain: Grain,
+        dimension: str | None,
+        member: str | None,
         whole_range: bool = False,
     ) -> tuple[float, dt.date, dt.date] | None:
         """The target of a period (see :meth:`target`) and the days ``[start, stop)`` it covers."""
@@ -540,9 +548,10 @@ class Engine:
         else:
             first, last = data
         # The whole data starts with a whole period, so its comparison is a whole period too.
-        start = query.start or period_bounds(
-            first, query.grain, self.settings.fiscal_year_start, self.settings.week_start
-        )[0]
+        start = (
+            query.start
+            or period_bounds(first, query.grain, self.settings.fiscal_year_start, self.settings.week_start)[0]
+        )
         # A range asked to start after the data ends is that one day, not the data reversed.
         end = query.end or max(last, start)
         if end < start:
@@ -597,8 +606,19 @@ class Engine:
         available = self._available(definition, query.filters)
         if not available:
             return [
-                KpiRow(kpi=definition.id, member=None, period=p.label, value=None, target=None, comparison=None,
-                       unavailable=True, low_confidence=False, start=p.start, end=p.end, partial=p.partial)
+                KpiRow(
+                    kpi=definition.id,
+                    member=None,
+                    period=p.label,
+                    value=None,
+                    target=None,
+                    comparison=None,
+                    unavailable=True,
+                    low_confidence=False,
+                    start=p.start,
+                    end=p.end,
+                    partial=p.partial,
+                )
                 for p in plist
             ]
         ctx = Ctx(self, self.settings, query.filters, None, results)
@@ -625,15 +645,27 @@ class Engine:
                 for j in order:
                     member = str(labels[j])
                     rows.append(
-                        self._row(definition, p, query.grain, query.by, member, split, i, j, split_cmp,
-                                  cmp_index.get(member), whole_range)
+                        self._row(
+                            definition,
+                            p,
+                            query.grain,
+                            query.by,
+                            member,
+                            split,
+                            i,
+                            j,
+                            split_cmp,
+                            cmp_index.get(member),
+                            whole_range,
+                        )
                     )
         if comparison is not None:
             # A comparison period the data hardly covers (before the first import) compares with
             # nothing: undefined, not zero, and no +1,000 % against a single month of data.
             first = self._first_day(definition.needs)
             uncovered = {
-                p.label for p, c in zip(plist, comparison, strict=True)
+                p.label
+                for p, c in zip(plist, comparison, strict=True)
                 if first is None or (c.end - max(c.start, first)).days * 2 < (c.end - c.start).days
             }
             for row in rows:
@@ -754,7 +786,6 @@ class _Target:
 _GRAIN_ORDER: dict[str, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
 
-
 def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
@@ -791,7 +822,8 @@ def _stack(parts: list[Values]) -> Values:
     value = np.concatenate([p.value for p in parts])
     base = None if parts[0].base is None else np.concatenate([p.base for p in parts if p.base is not None])
     provisional = (
-        None if parts[0].provisional is None
+        None
+        if parts[0].provisional is None
         else np.concatenate([p.provisional for p in parts if p.provisional is not None])
     )
     extra = {name: np.concatenate([p.extra[name] for p in parts]) for name in names}

@@ -209,8 +209,9 @@ def _build_sales_facts(engine: Engine) -> SalesFacts:
     if n > 1:
         boundary[1:] = (invoice[1:] != invoice[:-1]) | (day[1:] != day[:-1]) | (customer[1:] != customer[:-1])
     start = np.flatnonzero(boundary).astype(index_type(n))
-    return SalesFacts(day, amount, customer, invoice, n_invoices, purchase, first_day, second_day, first_row,
-                      new_product, start)
+    return SalesFacts(
+        day, amount, customer, invoice, n_invoices, purchase, first_day, second_day, first_row, new_product, start
+    )
 
 
 @preparer
@@ -256,8 +257,14 @@ def _units(engine: Engine) -> Units:
         if len(start) == len(f.day):  # every line is a run of its own: the lines themselves, not a copy
             return Units(start, f.day, f.amount, f.customer, f.invoice, f.purchase, f.new_product, {})
         return Units(
-            start, f.day[start], np.add.reduceat(f.amount, start), f.customer[start], f.invoice[start],
-            np.logical_or.reduceat(f.purchase, start), np.logical_or.reduceat(f.new_product, start), {},
+            start,
+            f.day[start],
+            np.add.reduceat(f.amount, start),
+            f.customer[start],
+            f.invoice[start],
+            np.logical_or.reduceat(f.purchase, start),
+            np.logical_or.reduceat(f.new_product, start),
+            {},
         )
 
     units: Units = engine.cached("sales.units", build)
@@ -381,7 +388,8 @@ def _sales_count(ctx: Ctx, iv: Intervals) -> np.ndarray:
                 np.minimum.at(row, unit_codes, np.flatnonzero(inside))
                 member = inv.spread_member[row[positive]]
                 counts = counts + np.bincount(unit_idx * m + member, minlength=len(iv) * m)[: len(iv) * m].reshape(
-                    len(iv), m)
+                    len(iv), m
+                )
         return np.asarray(counts, dtype="float64")
 
     result: np.ndarray = ctx.result(("sales_count", _key(iv)), build)
@@ -572,8 +580,9 @@ def _acquired(ctx: Ctx) -> Cells:
         open_window = (second > as_of) & (first + window > as_of)
         members = ctx.member_codes("sales")
         m = None if members is None else (members[0][rows], members[1])
-        return Cells.build(f.day[rows], ctx.mask("sales")[rows],
-                           {"n": np.ones(len(rows)), "once": once, "open": open_window}, m)
+        return Cells.build(
+            f.day[rows], ctx.mask("sales")[rows], {"n": np.ones(len(rows)), "once": once, "open": open_window}, m
+        )
 
     cells: Cells = ctx.prepared("sales.acquired", build)
     return cells
@@ -695,8 +704,9 @@ def _clv(ctx: Ctx, iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
         retention = ratio(ending - new, starting)
         churn = 1.0 - retention
         with np.errstate(divide="ignore", invalid="ignore"):
-            lifespan = np.where(churn > 0, np.minimum(1.0 / np.where(churn > 0, churn, 1.0), MAX_LIFESPAN_YEARS),
-                                MAX_LIFESPAN_YEARS)
+            lifespan = np.where(
+                churn > 0, np.minimum(1.0 / np.where(churn > 0, churn, 1.0), MAX_LIFESPAN_YEARS), MAX_LIFESPAN_YEARS
+            )
         lifespan = np.where(np.isnan(retention), np.nan, lifespan)
         return ratio(revenue_12, active_12) * lifespan, np.minimum(active_12, starting)
 
@@ -731,10 +741,17 @@ def _lead_cells(ctx: Ctx) -> tuple[Cells, Cells]:
         converted = np.where(c_flag >= 0, c_flag == 1, converted_day != MISSING_DAY)
         members = ctx.member_codes("leads")
         mask = ctx.mask("leads")
-        cohort = Cells.build(created, mask, {
-            "n": np.ones(t.n), "qualified": qualified, "converted": converted,
-            "both": qualified & converted,
-        }, members)
+        cohort = Cells.build(
+            created,
+            mask,
+            {
+                "n": np.ones(t.n),
+                "qualified": qualified,
+                "converted": converted,
+                "both": qualified & converted,
+            },
+            members,
+        )
         when = np.where(qualified_day != MISSING_DAY, qualified_day, created)
         by_qualification = Cells.build(when, mask & qualified, {"n": np.ones(t.n)}, members)
         return cohort, by_qualification
@@ -749,7 +766,8 @@ def _leads_labels(ctx: Ctx) -> np.ndarray | None:
 
 def _leads_created(ctx: Ctx, iv: Intervals) -> list[np.ndarray]:
     result: list[np.ndarray] = ctx.result(
-        ("leads", _key(iv)), lambda: _lead_cells(ctx)[0].totals(iv, "n", "qualified", "converted", "both"))
+        ("leads", _key(iv)), lambda: _lead_cells(ctx)[0].totals(iv, "n", "qualified", "converted", "both")
+    )
     return result
 
 
@@ -814,10 +832,18 @@ def _opportunities(ctx: Ctx) -> Opportunities:
         cycle = np.where(dated, close - np.where(dated, created, 0), -1)
         won_ok = won & dated & (cycle >= 0)
         created_cells = Cells.build(created, mask, {"n": np.ones(t.n)}, members)
-        closed_cells = Cells.build(close, mask & (won | lost), {
-            "won": won, "lost": lost, "won_amount": np.where(won, amount, 0.0),
-            "cycle": np.where(won_ok, cycle, 0).astype("float64"), "cycles": won_ok,
-        }, members)
+        closed_cells = Cells.build(
+            close,
+            mask & (won | lost),
+            {
+                "won": won,
+                "lost": lost,
+                "won_amount": np.where(won, amount, 0.0),
+                "cycle": np.where(won_ok, cycle, 0).astype("float64"),
+                "cycles": won_ok,
+            },
+            members,
+        )
         # Open from the creation day until the close day: +amount, then -amount.
         closed = won | lost
         opens = mask & (created != MISSING_DAY) & (~closed | (dated & (close >= created)))
@@ -828,8 +854,14 @@ def _opportunities(ctx: Ctx) -> Opportunities:
         rows = np.flatnonzero(mask & won_ok)
         order = rows[np.argsort(cycle[rows], kind="stable")]
         return Opportunities(
-            created_cells, closed_cells, Prefix(days, member, weights, m), close[order], cycle[order].astype("float64"),
-            None if members is None else members[0][order], member_labels, m,
+            created_cells,
+            closed_cells,
+            Prefix(days, member, weights, m),
+            close[order],
+            cycle[order].astype("float64"),
+            None if members is None else members[0][order],
+            member_labels,
+            m,
         )
 
     result: Opportunities = ctx.prepared("opportunities", build)
@@ -901,9 +933,12 @@ def _activity_cells(ctx: Ctx) -> Cells:
     def build() -> Cells:
         t = ctx.table("activities")
         codes, _ = t.codes("type")
-        return Cells.build(t.days("date"), ctx.mask("activities"), {
-            name: (codes == t.code_of("type", name)) & (codes >= 0) for name in ("meeting", "proposal", "call")
-        }, ctx.member_codes("activities"))
+        return Cells.build(
+            t.days("date"),
+            ctx.mask("activities"),
+            {name: (codes == t.code_of("type", name)) & (codes >= 0) for name in ("meeting", "proposal", "call")},
+            ctx.member_codes("activities"),
+        )
 
     cells: Cells = ctx.prepared("activities.cells", build)
     return cells
@@ -937,9 +972,16 @@ def _spend_cells(ctx: Ctx) -> Cells:
         codes, _ = t.codes("category")
         is_sales = (codes == t.code_of("category", "sales")) & (codes >= 0)
         amount = np.nan_to_num(t.numbers("amount"), nan=0.0)
-        return Cells.build(t.days("date"), ctx.mask("spend"), {
-            "all": amount, "marketing": np.where(is_sales, 0.0, amount), "rows": np.ones(t.n),
-        }, ctx.member_codes("spend"))
+        return Cells.build(
+            t.days("date"),
+            ctx.mask("spend"),
+            {
+                "all": amount,
+                "marketing": np.where(is_sales, 0.0, amount),
+                "rows": np.ones(t.n),
+            },
+            ctx.member_codes("spend"),
+        )
 
     cells: Cells = ctx.prepared("spend.cells", build)
     return cells
@@ -972,10 +1014,12 @@ def marketing_spend(ctx: Ctx, iv: Intervals) -> Values:
 
 def _cac(ctx: Ctx, iv: Intervals) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     def build() -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        (spend, new), labels = _aligned([
-            (_spend_cells(ctx).totals(iv, "all")[0], _spend_labels(ctx)),
-            (_new_customers(ctx, iv), _sales_labels(ctx)),
-        ])
+        (spend, new), labels = _aligned(
+            [
+                (_spend_cells(ctx).totals(iv, "all")[0], _spend_labels(ctx)),
+                (_new_customers(ctx, iv), _sales_labels(ctx)),
+            ]
+        )
         return ratio(spend, new), new, labels
 
     result: tuple[np.ndarray, np.ndarray, np.ndarray | None] = ctx.result(("cac", _key(iv)), build)
@@ -990,19 +1034,25 @@ def cac(ctx: Ctx, iv: Intervals) -> Values:
 
 @kpi("cost_per_lead")
 def cost_per_lead(ctx: Ctx, iv: Intervals) -> Values:
-    (spend, created), labels = _aligned([
-        (_spend_cells(ctx).totals(iv, "marketing")[0], _spend_labels(ctx)),
-        (_leads_created(ctx, iv)[0], _leads_labels(ctx)),
-    ])
+    (spend, created), labels = _aligned(
+        [
+            (_spend_cells(ctx).totals(iv, "marketing")[0], _spend_labels(ctx)),
+            (_leads_created(ctx, iv)[0], _leads_labels(ctx)),
+        ]
+    )
     return _values(ratio(spend, created), labels, created)
 
 
 @kpi("roi")
 def roi(ctx: Ctx, iv: Intervals) -> Values:
     spent, rows = _spend_cells(ctx).totals(iv, "all", "rows")
-    (spend, spend_rows, revenue_), labels = _aligned([
-        (spent, _spend_labels(ctx)), (rows, _spend_labels(ctx)), (_revenue(ctx, iv), _sales_labels(ctx)),
-    ])
+    (spend, spend_rows, revenue_), labels = _aligned(
+        [
+            (spent, _spend_labels(ctx)),
+            (rows, _spend_labels(ctx)),
+            (_revenue(ctx, iv), _sales_labels(ctx)),
+        ]
+    )
     return _values(ratio(revenue_ - spend, spend, 100.0), labels, spend_rows)
 
 
@@ -1010,9 +1060,14 @@ def roi(ctx: Ctx, iv: Intervals) -> Values:
 def ltv_cac_ratio(ctx: Ctx, iv: Intervals) -> Values:
     value, base = _clv(ctx, iv)
     cost, new, cac_labels = _cac(ctx, iv)
-    (value, base, cost, new), labels = _aligned([
-        (value, _sales_labels(ctx)), (base, _sales_labels(ctx)), (cost, cac_labels), (new, cac_labels),
-    ])
+    (value, base, cost, new), labels = _aligned(
+        [
+            (value, _sales_labels(ctx)),
+            (base, _sales_labels(ctx)),
+            (cost, cac_labels),
+            (new, cac_labels),
+        ]
+    )
     return _values(ratio(value, cost), labels, np.minimum(base, new))
 
 
@@ -1025,9 +1080,16 @@ def _survey_cells(ctx: Ctx) -> Cells:
         score = t.numbers("score")
         valid = ~np.isnan(score)
         score = np.where(valid, score, 0.0)
-        return Cells.build(t.days("date"), ctx.mask("surveys") & valid, {
-            "n": np.ones(t.n), "promoters": score >= 9, "detractors": score <= 6,
-        }, ctx.member_codes("surveys"))
+        return Cells.build(
+            t.days("date"),
+            ctx.mask("surveys") & valid,
+            {
+                "n": np.ones(t.n),
+                "promoters": score >= 9,
+                "detractors": score <= 6,
+            },
+            ctx.member_codes("surveys"),
+        )
 
     cells: Cells = ctx.prepared("surveys.cells", build)
     return cells
@@ -1042,4 +1104,3 @@ def nps(ctx: Ctx, iv: Intervals) -> Values:
 @kpi("nps_responses")
 def nps_responses(ctx: Ctx, iv: Intervals) -> Values:
     return _values(_survey_cells(ctx).totals(iv, "n")[0], _labels(ctx.member_codes("surveys"))[0])
-

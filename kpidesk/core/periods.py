@@ -105,9 +105,7 @@ def period_label(start: dt.date, grain: Grain, fiscal_start: int = 1) -> str:
     return f"{year_label}-Q{quarter}"
 
 
-def periods(
-    start: dt.date, end: dt.date, grain: Grain, fiscal_start: int = 1, week_start: int = 1
-) -> list[Period]:
+def periods(start: dt.date, end: dt.date, grain: Grain, fiscal_start: int = 1, week_start: int = 1) -> list[Period]:
     """The ``grain`` periods covering ``start``..``end`` (both inclusive), clipped to that range."""
     if end < start:
         raise ValueError("the range ends before it starts")

@@ -206,8 +206,9 @@ class _Look:
         self.title = CellStyle(bold=True, size=14, fit=False)
         self.subtitle = CellStyle(italic=True, color="595959", wrap=True, vertical="top", fit=False)
         self.section = CellStyle(bold=True, fit=False)
-        self.header = CellStyle(bold=True, fill=_HEADER_FILL, wrap=True, vertical="center", horizontal="center",
-                                border_bottom=True)
+        self.header = CellStyle(
+            bold=True, fill=_HEADER_FILL, wrap=True, vertical="center", horizontal="center", border_bottom=True
+        )
         self.text = PLAIN
         self.bold = CellStyle(bold=True)
         self.total_text = CellStyle(bold=True, fill=_TOTAL_FILL)
@@ -224,8 +225,13 @@ class _Look:
         if found is None:
             n = self.numbers[key]
             found = CellStyle(
-                number_format=n.code, decimals=n.decimals, scale=n.scale, affix=n.affix,
-                bold=bold or total, italic=muted, color=_MUTED if muted else None,
+                number_format=n.code,
+                decimals=n.decimals,
+                scale=n.scale,
+                affix=n.affix,
+                bold=bold or total,
+                italic=muted,
+                color=_MUTED if muted else None,
                 fill=_TOTAL_FILL if total else None,
             )
             self._cache[(key, bold, muted, total)] = found
@@ -380,7 +386,8 @@ class _Context:
             compared = shift_range(range_period(self.summary.start, self.summary.end), self.query.compare)
             text += " · " + w.tr("compared with: {comparison}, {start} to {end}").format(
                 comparison=w.lower_first(w.tr(COMPARISON_LABELS[self.query.compare])),
-                start=w.date(compared.start), end=w.date(compared.end - dt.timedelta(days=1)),
+                start=w.date(compared.start),
+                end=w.date(compared.end - dt.timedelta(days=1)),
             )
         filters = self.filters_text()
         if filters:
@@ -428,8 +435,9 @@ class _Context:
             notes.append(w.tr("Provisional"))
         median = row.extra.get("median")
         if median is not None:
-            notes.append(w.tr("Median: {value}").format(
-                value=format_value(median, definition.unit, self.lang, self.currency)))
+            notes.append(
+                w.tr("Median: {value}").format(value=format_value(median, definition.unit, self.lang, self.currency))
+            )
         return "; ".join(notes)
 
 
@@ -493,8 +501,17 @@ def _summary_sheet(c: _Context) -> Sheet:
     w, look = c.words, c.look
     sheet = Sheet(sheet_title(w.tr("Summary")), header_row=HEADER_ROW, freeze_columns=2, max_width=48)
     c.heading(sheet, w.tr("KPI summary"), c.range_text(), 9)
-    headers = [w.tr("Theme"), w.tr("KPI"), w.tr("Value"), w.tr("Unit"), w.tr("Comparison"), w.tr("Change"),
-               w.tr("Target"), w.tr("Attainment"), w.tr("Note")]
+    headers = [
+        w.tr("Theme"),
+        w.tr("KPI"),
+        w.tr("Value"),
+        w.tr("Unit"),
+        w.tr("Comparison"),
+        w.tr("Change"),
+        w.tr("Target"),
+        w.tr("Attainment"),
+        w.tr("Note"),
+    ]
     sheet.add(*[(h, look.header) for h in headers])
     colours = _Colours()
     rows = {r.kpi: r for r in c.summary.rows if r.member is None}
@@ -503,7 +520,8 @@ def _summary_sheet(c: _Context) -> Sheet:
         r = len(sheet.rows) + 1
         theme = THEME_NAMES[definition.theme].get(c.lang, THEME_NAMES[definition.theme]["en"])
         sheet.add(
-            (theme, look.text), (definition.name(c.lang), look.text),
+            (theme, look.text),
+            (definition.name(c.lang), look.text),
             *_value_items(c, definition, row, colours, r, first_column=3, unit=True),
         )
     sheet.widths[9] = 44.0
@@ -512,8 +530,17 @@ def _summary_sheet(c: _Context) -> Sheet:
 
 
 def _value_items(
-    c: _Context, d: KpiDef, row: KpiRow, colours: _Colours, r: int, *, first_column: int, unit: bool,
-    share_column: bool = False, share: float | None = None, total: bool = False,
+    c: _Context,
+    d: KpiDef,
+    row: KpiRow,
+    colours: _Colours,
+    r: int,
+    *,
+    first_column: int,
+    unit: bool,
+    share_column: bool = False,
+    share: float | None = None,
+    total: bool = False,
 ) -> list[Item]:
     """Value, [unit], [share of total], comparison, change, target, attainment, note of one KPI row."""
     look = c.look
@@ -567,13 +594,18 @@ def _trends_sheet(c: _Context) -> Sheet:
     grain = w.lower_first(w.tr(GRAIN_LABELS[result.grain]))
     sheet = Sheet(sheet_title(w.tr("Trends")), header_row=HEADER_ROW, freeze_columns=2, max_width=40)
     subtitle = w.tr("By {grain}, from {start} to {end}").format(
-        grain=grain, start=w.date(result.start), end=w.date(result.end))
+        grain=grain, start=w.date(result.start), end=w.date(result.end)
+    )
     span = 2 + min(len(plist), _PERIODS_PER_PAGE.get(result.grain, 12))
     c.heading(sheet, w.tr("Trends"), subtitle, span)
-    partial_header = CellStyle(bold=True, italic=True, fill=_HEADER_FILL, wrap=True, vertical="center",
-                               horizontal="center", border_bottom=True)
-    sheet.add((w.tr("KPI"), look.header), (w.tr("Unit"), look.header),
-              *[(p.label, partial_header if p.partial else look.header) for p in plist])
+    partial_header = CellStyle(
+        bold=True, italic=True, fill=_HEADER_FILL, wrap=True, vertical="center", horizontal="center", border_bottom=True
+    )
+    sheet.add(
+        (w.tr("KPI"), look.header),
+        (w.tr("Unit"), look.header),
+        *[(p.label, partial_header if p.partial else look.header) for p in plist],
+    )
     series: dict[str, dict[str, KpiRow]] = {}
     for row in result.rows:
         if row.member is None:
@@ -590,10 +622,17 @@ def _trends_sheet(c: _Context) -> Sheet:
         shifted = [shift(p, result.grain, compare, fiscal, week) for p in plist]
         known = [c.has_data_before(p.end) for p in shifted]
         sheet.add()
-        sheet.add((w.tr("Comparison: {comparison}").format(comparison=w.lower_first(w.tr(COMPARISON_LABELS[compare]))),
-                   look.section))
-        sheet.add((w.tr("KPI"), look.header), (w.tr("Unit"), look.header),
-                  *[(p.label, partial_header if p.partial else look.header) for p in shifted])
+        sheet.add(
+            (
+                w.tr("Comparison: {comparison}").format(comparison=w.lower_first(w.tr(COMPARISON_LABELS[compare]))),
+                look.section,
+            )
+        )
+        sheet.add(
+            (w.tr("KPI"), look.header),
+            (w.tr("Unit"), look.header),
+            *[(p.label, partial_header if p.partial else look.header) for p in shifted],
+        )
         for d in kpis:
             comparison_rows[d.id] = sheet.add(*_trend_row(c, d, plist, series.get(d.id, {}), known))
 
@@ -717,13 +756,27 @@ class _ChartLayout:
             left += w
         else:
             column = len(widths) + 1
-        return cls(first_row, per_row, width, height, rows_per_chart, chart_rows_per_page * per_row,
-                   grid_rows * rows_per_chart, column, max(0.0, x - left))
+        return cls(
+            first_row,
+            per_row,
+            width,
+            height,
+            rows_per_chart,
+            chart_rows_per_page * per_row,
+            grid_rows * rows_per_chart,
+            column,
+            max(0.0, x - left),
+        )
 
 
 def _add_charts(
-    c: _Context, sheet: Sheet, layout: _ChartLayout, charted: list[KpiDef], plist: list[Period],
-    value_rows: Mapping[str, int], comparison_rows: Mapping[str, int],
+    c: _Context,
+    sheet: Sheet,
+    layout: _ChartLayout,
+    charted: list[KpiDef],
+    plist: list[Period],
+    value_rows: Mapping[str, int],
+    comparison_rows: Mapping[str, int],
 ) -> None:
     """One native line chart per main KPI, referencing its Trends row (and comparison row)."""
     first, last = get_column_letter(3), get_column_letter(2 + len(plist))
@@ -765,7 +818,11 @@ def _add_charts(
 
 #: Axis labels round what the cells show in full (no cents, no decimals of a percent).
 _AXIS_FORMATS: dict[str, str] = {
-    "currency": "currency0", "count": "count", "percent": "attainment", "days": "days", "score": "count",
+    "currency": "currency0",
+    "count": "count",
+    "percent": "attainment",
+    "days": "days",
+    "score": "count",
     "ratio": "score",
 }
 
@@ -792,8 +849,17 @@ def _breakdown_sheet(c: _Context, dimension: str, result: Result, taken: Sequenc
     title = w.tr("By {dimension}").format(dimension=w.lower_first(label))
     sheet = Sheet(sheet_title(title, taken), header_row=HEADER_ROW, freeze_columns=2, max_width=_MEMBER_WIDTH)
     c.heading(sheet, title, c.range_text(), 9)
-    headers = [w.tr("KPI"), label, w.tr("Value"), w.tr("Share of total"), w.tr("Comparison"), w.tr("Change"),
-               w.tr("Target"), w.tr("Attainment"), w.tr("Note")]
+    headers = [
+        w.tr("KPI"),
+        label,
+        w.tr("Value"),
+        w.tr("Share of total"),
+        w.tr("Comparison"),
+        w.tr("Change"),
+        w.tr("Target"),
+        w.tr("Attainment"),
+        w.tr("Note"),
+    ]
     sheet.add(*[(h, look.header) for h in headers])
     colours = _Colours()
     by_kpi: dict[str, list[KpiRow]] = {}
@@ -813,21 +879,41 @@ def _breakdown_sheet(c: _Context, dimension: str, result: Result, taken: Sequenc
         additive = d.id in ADDITIVE and total.value not in (None, 0)
         name = d.name(c.lang)
         r = len(sheet.rows) + 1
-        sheet.add((name, look.total_text), (w.tr("Total"), look.total_text),
-                  *_value_items(c, d, total, colours, r, first_column=3, unit=False, share_column=True,
-                                share=1.0 if additive else None, total=True))
+        sheet.add(
+            (name, look.total_text),
+            (w.tr("Total"), look.total_text),
+            *_value_items(
+                c,
+                d,
+                total,
+                colours,
+                r,
+                first_column=3,
+                unit=False,
+                share_column=True,
+                share=1.0 if additive else None,
+                total=True,
+            ),
+        )
         for row in _leaderboard(d, members):
             r = len(sheet.rows) + 1
             share = (row.value / total.value) if additive and row.value is not None and total.value else None
             member = c.engine.member_label(dimension, row.member) if row.member else ""
             member_style = look.wrapped_text if len(member) > _MEMBER_WIDTH * TEXT_PER_UNIT else look.text
-            sheet.add((name, look.text), (member, member_style),
-                      *_value_items(c, d, row, colours, r, first_column=3, unit=False, share_column=True,
-                                share=share))
+            sheet.add(
+                (name, look.text),
+                (member, member_style),
+                *_value_items(c, d, row, colours, r, first_column=3, unit=False, share_column=True, share=share),
+            )
     if left_out:
         sheet.add()
-        sheet.add_note(w.tr("Not broken down by {dimension}: {kpis}").format(
-            dimension=w.lower_first(label), kpis=", ".join(left_out)), look.note, 9)
+        sheet.add_note(
+            w.tr("Not broken down by {dimension}: {kpis}").format(
+                dimension=w.lower_first(label), kpis=", ".join(left_out)
+            ),
+            look.note,
+            9,
+        )
     sheet.widths[9] = 40.0
     sheet.conditional.extend(colours.formats())
     return sheet
@@ -849,15 +935,28 @@ def _definitions_sheet(c: _Context) -> Sheet:
     w, look = c.words, c.look
     sheet = Sheet(sheet_title(w.tr("Definitions")), header_row=HEADER_ROW, freeze_columns=0, max_width=30)
     c.heading(sheet, w.tr("Definitions"), w.tr("How each KPI is computed"), 7)
-    headers = [w.tr("ID"), w.tr("KPI"), w.tr("Theme"), w.tr("Unit"), w.tr("Direction"), w.tr("Formula"),
-               w.tr("Data used")]
+    headers = [
+        w.tr("ID"),
+        w.tr("KPI"),
+        w.tr("Theme"),
+        w.tr("Unit"),
+        w.tr("Direction"),
+        w.tr("Formula"),
+        w.tr("Data used"),
+    ]
     sheet.add(*[(h, look.header) for h in headers])
     for d in c.kpis():
         theme = THEME_NAMES[d.theme].get(c.lang, THEME_NAMES[d.theme]["en"])
         kinds = ", ".join(w.tr(KIND_TITLES[k]) for k in d.needs)
-        sheet.add((d.id, look.top), (d.name(c.lang), look.wrapped), (theme, look.top), (c.unit_text(d), look.top),
-                  (w.tr(DIRECTION_LABELS[d.direction]), look.wrapped), (d.formula(c.lang), look.wrapped),
-                  (kinds, look.wrapped))
+        sheet.add(
+            (d.id, look.top),
+            (d.name(c.lang), look.wrapped),
+            (theme, look.top),
+            (c.unit_text(d), look.top),
+            (w.tr(DIRECTION_LABELS[d.direction]), look.wrapped),
+            (d.formula(c.lang), look.wrapped),
+            (kinds, look.wrapped),
+        )
     sheet.widths.update({2: 28.0, 5: 30.0, 6: 70.0, 7: 18.0})
     return sheet
 
@@ -882,8 +981,15 @@ def _settings_sheet(c: _Context, dimensions: Sequence[str]) -> Sheet:
     ]
     if q.compare != "none":
         compared = shift_range(range_period(c.summary.start, c.summary.end), q.compare)
-        rows.append((w.tr("Compared with"), w.tr("{start} to {end}").format(
-            start=w.date(compared.start), end=w.date(compared.end - dt.timedelta(days=1))), look.text))
+        rows.append(
+            (
+                w.tr("Compared with"),
+                w.tr("{start} to {end}").format(
+                    start=w.date(compared.start), end=w.date(compared.end - dt.timedelta(days=1))
+                ),
+                look.text,
+            )
+        )
     rows += [
         (w.tr("Filters"), filters, look.text),
         (w.tr("Breakdowns"), ", ".join(w.tr(DIMENSION_LABELS[d]) for d in dimensions) or w.tr("None"), look.text),
@@ -980,13 +1086,12 @@ def export_table(
             if cancelled is not None and cancelled():
                 raise Cancelled()
             if progress is not None:
-                progress(0.9 * start / max(n, 1), _("Writing {count} rows").format(
-                    count=format_number(n, 0, words.lang)))
+                progress(
+                    0.9 * start / max(n, 1), _("Writing {count} rows").format(count=format_number(n, 0, words.lang))
+                )
             stop = min(start + chunk, n)
             for i in range(start, stop):
-                ws.append([
-                    _table_cell(ws, book, vals[i], array) for vals, array in zip(values, arrays, strict=True)
-                ])
+                ws.append([_table_cell(ws, book, vals[i], array) for vals, array in zip(values, arrays, strict=True)])
         if cancelled is not None and cancelled():
             raise Cancelled()
     except BaseException:

@@ -485,8 +485,7 @@ def write_report(outcomes_or_errors: Sequence[ImportOutcome] | Sequence[RowError
         values: list[Any] = [error.get("row"), error.get("column"), error.get("value"), error.get("message")]
         if with_file:
             values = [file, sheet, *values]
-        ws.append([
-            book.cell(ws, v if v is None or isinstance(v, str | int | float | dt.date) else str(v))
-            for v in values
-        ])
+        ws.append(
+            [book.cell(ws, v if v is None or isinstance(v, str | int | float | dt.date) else str(v)) for v in values]
+        )
     return save_workbook(wb, path)

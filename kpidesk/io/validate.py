@@ -217,9 +217,17 @@ def validate(
         _sales_amount(columns, mapping, problems)
     overlong = prepared.overlong_rows()
     if overlong.any():
-        problems.append((overlong, "", prepared.headers[-1], _(
-            "This row has more values than there are column titles: a comma inside a number (1 234,56) "
-            "in a comma-separated file? Put such values in quotes, or separate the columns with ;")))
+        problems.append(
+            (
+                overlong,
+                "",
+                prepared.headers[-1],
+                _(
+                    "This row has more values than there are column titles: a comma inside a number (1 234,56) "
+                    "in a comma-separated file? Put such values in quotes, or separate the columns with ;"
+                ),
+            )
+        )
 
     blank_rows = _blank_rows(prepared, list(mapping.values()))
     rejected = np.zeros(n, dtype=bool)

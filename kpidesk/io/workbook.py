@@ -148,8 +148,9 @@ class CellStyle:
             if not number < math.inf:
                 return 0.0
             digits = int(math.log10(number)) + 1 if number >= 1 else 1
-            return float(digits + (digits - 1) // 3 + (self.decimals + 1 if self.decimals else 0)
-                         + (value < 0) + self.affix)
+            return float(
+                digits + (digits - 1) // 3 + (self.decimals + 1 if self.decimals else 0) + (value < 0) + self.affix
+            )
         if value is None:
             return 0.0
         if isinstance(value, str):
@@ -201,8 +202,9 @@ class StyleBook:
             scratch.number_format = style.number_format
             if style.bold or style.italic or style.size or style.color:
                 # The name is given: without it LibreOffice falls back to a serif font.
-                scratch.font = Font(name=FONT_NAME, size=style.size or 11, bold=style.bold, italic=style.italic,
-                                    color=style.color)
+                scratch.font = Font(
+                    name=FONT_NAME, size=style.size or 11, bold=style.bold, italic=style.italic, color=style.color
+                )
             if style.fill:
                 scratch.fill = PatternFill(fill_type="solid", start_color=style.fill, end_color=style.fill)
             if style.wrap or style.horizontal or style.vertical or style.indent:
@@ -480,8 +482,9 @@ def print_setup(
     scale: int | None = None,
 ) -> None:
     """The :func:`print_layout` of an openpyxl worksheet: A4, page numbers in the footer."""
-    layout = print_layout(total_cm, landscape=landscape, header_row=header_row, title_columns=title_columns,
-                          scale=scale)
+    layout = print_layout(
+        total_cm, landscape=landscape, header_row=header_row, title_columns=title_columns, scale=scale
+    )
     ws.page_setup.orientation = "landscape" if layout.landscape else "portrait"
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.pageOrder = "overThenDown"

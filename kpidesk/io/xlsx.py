@@ -100,8 +100,13 @@ def xml_attribute(text: str) -> str:
     if not text.isprintable():
         text = _XML_ILLEGAL.sub("", text)
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-        .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
     )
 
 
@@ -150,9 +155,15 @@ class DocumentProperties:
     def apply(self, wb: Workbook) -> None:
         props = wb.properties
         when = (self.created or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
-        for name, value in (("title", self.title), ("subject", self.subject), ("creator", self.creator),
-                            ("description", self.description), ("keywords", self.keywords),
-                            ("language", self.language), ("lastModifiedBy", self.creator)):
+        for name, value in (
+            ("title", self.title),
+            ("subject", self.subject),
+            ("creator", self.creator),
+            ("description", self.description),
+            ("keywords", self.keywords),
+            ("language", self.language),
+            ("lastModifiedBy", self.creator),
+        ):
             setattr(props, name, clean_text(value) or None)
         props.created = props.modified = when
 
@@ -201,12 +212,12 @@ def _text_cell_rest(value: str, style: CellStyle, styles: Styles) -> str:
     """
     text = clean_text(value)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return (f'{styles.attribute(style, is_formula_like(text))} t="inlineStr"><is><t{space}>{xml_text(text)}'
-            "</t></is></c>")
+    return f'{styles.attribute(style, is_formula_like(text))} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
 
 
-def rows_xml(sheet: Sheet, styles: Styles, widths: Sequence[float],
-             texts: dict[tuple[str, CellStyle], str] | None = None) -> tuple[str, str]:
+def rows_xml(
+    sheet: Sheet, styles: Styles, widths: Sequence[float], texts: dict[tuple[str, CellStyle], str] | None = None
+) -> tuple[str, str]:
     """The ``<row>`` elements of ``sheet`` and the range they cover (``A1:F40``).
 
     Rows holding wrapped text get the height of their lines (LibreOffice does not size
@@ -254,16 +265,22 @@ def _worksheet(wb: Workbook, sheet: Sheet, widths: Sequence[float]) -> Any:
         ws.column_dimensions[get_column_letter(j)].width = round(width, 1)
     if sheet.header_row is not None or sheet.freeze_columns:
         ws.freeze_panes = f"{get_column_letter(sheet.freeze_columns + 1)}{(sheet.header_row or 0) + 1}"
-    print_setup(ws, sum(column_cm(w) for w in widths), header_row=sheet.header_row,
-                title_columns=sheet.freeze_columns, scale=sheet.scale)
+    print_setup(
+        ws,
+        sum(column_cm(w) for w in widths),
+        header_row=sheet.header_row,
+        title_columns=sheet.freeze_columns,
+        scale=sheet.scale,
+    )
     for r, first, last in sheet.merges:
         # A range only: openpyxl's merge_cells would create cells this writer does not use.
         ws.merged_cells.add(CellRange(min_row=r, min_col=first, max_row=r, max_col=last))
     for rule in sheet.conditional:
         if rule.cells:
             for operator, formula, look in rule.rules:
-                ws.conditional_formatting.add(rule.cells, Rule(type="cellIs", operator=operator, formula=[formula],
-                                                               dxf=_differential(look)))
+                ws.conditional_formatting.add(
+                    rule.cells, Rule(type="cellIs", operator=operator, formula=[formula], dxf=_differential(look))
+                )
     for row in sheet.row_breaks:
         ws.row_breaks.append(Break(id=row))
     for column in sheet.column_breaks:
@@ -279,9 +296,10 @@ def _worksheet(wb: Workbook, sheet: Sheet, widths: Sequence[float]) -> Any:
 
 def _differential(look: Highlight) -> DifferentialStyle:
     """The look a conditional format gives a cell (Excel's "Good" and "Bad" colours)."""
-    return DifferentialStyle(font=Font(color=look.font),
-                             fill=PatternFill(fill_type="solid", start_color=look.fill, end_color=look.fill,
-                                              bgColor=look.fill))
+    return DifferentialStyle(
+        font=Font(color=look.font),
+        fill=PatternFill(fill_type="solid", start_color=look.fill, end_color=look.fill, bgColor=look.fill),
+    )
 
 
 def _emu(cm: float) -> int:

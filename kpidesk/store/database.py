@@ -156,8 +156,7 @@ class Store:
 
     def _set_values(self, values: dict[str, Any]) -> None:
         self._con.executemany(
-            "INSERT INTO company(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO company(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [(k, json.dumps(v)) for k, v in values.items()],
         )
 
@@ -201,8 +200,9 @@ class Store:
         rows_hash = _column_hashes(given, n)
         # Each line's rank among the identical lines of this file (0 for most: counted only if some repeat).
         repeated = pd.Series(rows_hash).duplicated().to_numpy().any()
-        dup_index = (pd.Series(rows_hash).groupby(rows_hash).cumcount().to_numpy() if repeated
-                     else np.zeros(n, dtype=np.int64))
+        dup_index = (
+            pd.Series(rows_hash).groupby(rows_hash).cumcount().to_numpy() if repeated else np.zeros(n, dtype=np.int64)
+        )
         source = np.arange(2, n + 2) if source_rows is None else np.asarray(source_rows)
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self._transaction():
@@ -218,8 +218,11 @@ class Store:
                 given = [None if series is None else series[new] for series in given]
             count = len(rows_hash)
             # Columns the file does not fill stay NULL without being bound row by row.
-            present = {c: series for c, series in zip(columns, given, strict=True)
-                       if series is not None and _has_values(series)}
+            present = {
+                c: series
+                for c, series in zip(columns, given, strict=True)
+                if series is not None and _has_values(series)
+            }
             converted = {c: _to_sql_values(series, spec.field(c).type) for c, series in present.items()}
             # (An object column is known to hold a value only once converted.)
             filled = [c for c, v in converted.items() if present[c].dtype != object or v.count(None) < count]
@@ -263,8 +266,10 @@ class Store:
             return None
         text = self._con.execute(f'SELECT group_concat(row_hash) FROM "{kind}" WHERE dup_index = 0').fetchone()[0]
         stored = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-        repeated = {(int(h), int(d)) for h, d in
-                    self._con.execute(f'SELECT row_hash, dup_index FROM "{kind}" WHERE dup_index > 0')}
+        repeated = {
+            (int(h), int(d))
+            for h, d in self._con.execute(f'SELECT row_hash, dup_index FROM "{kind}" WHERE dup_index > 0')
+        }
         if not len(stored) and not repeated:
             return None
         first = dup_index == 0
@@ -272,8 +277,9 @@ class Store:
         new[first] = ~np.isin(hashes[first], stored)
         later = np.flatnonzero(~first)
         if len(later):
-            new[later] = [(h, d) not in repeated for h, d in zip(hashes[later].tolist(), dup_index[later].tolist(),
-                                                                  strict=True)]
+            new[later] = [
+                (h, d) not in repeated for h, d in zip(hashes[later].tolist(), dup_index[later].tolist(), strict=True)
+            ]
         return None if new.all() else new
 
     def undo_batch(self, batch_id: int) -> Batch:
@@ -302,8 +308,13 @@ class Store:
             )
             if value is not None:
                 row = pd.DataFrame(
-                    {"kpi": [kpi], "period": [period], "value": [float(value)],
-                     "dimension": [dimension], "member": [member]}
+                    {
+                        "kpi": [kpi],
+                        "period": [period],
+                        "value": [float(value)],
+                        "dimension": [dimension],
+                        "member": [member],
+                    }
                 )
                 h = int(row_hashes(row)[0])
                 self._con.execute(
@@ -359,6 +370,7 @@ class Store:
         region, is held once in memory; flags ``boolean``); with
         ``provenance`` also ``batch_id``, ``file``, ``sheet`` and ``source_row``.
         """
+
         def read(con: sqlite3.Connection) -> pd.DataFrame | None:
             fast = _load_columns(con, kind)
             return _with_provenance(con, kind, fast) if fast is not None and provenance else fast
@@ -519,13 +531,13 @@ def _open_connection(con: sqlite3.Connection, path: Path) -> int:
     version = int(con.execute("PRAGMA user_version").fetchone()[0])
     tables = int(con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
     if app_id != APPLICATION_ID and (tables or version):
-        raise StoreError(
-            _("{path} is an SQLite file, but not a KPI Desk database.").format(path=path)
-        )
+        raise StoreError(_("{path} is an SQLite file, but not a KPI Desk database.").format(path=path))
     if version > SCHEMA_VERSION:
         raise StoreError(
-            _("{path} was written by a newer version of KPI Desk (file version {found}, this one reads up to {ours}). "
-              "Install the latest KPI Desk to open it.").format(path=path, found=version, ours=SCHEMA_VERSION)
+            _(
+                "{path} was written by a newer version of KPI Desk (file version {found}, "
+                "this one reads up to {ours}). Install the latest KPI Desk to open it."
+            ).format(path=path, found=version, ours=SCHEMA_VERSION)
         )
     con.execute("PRAGMA foreign_keys = ON")
     con.execute("PRAGMA journal_mode = WAL")
@@ -585,8 +597,9 @@ def _column_hashes(columns: Sequence[pd.Series | None], n: int) -> np.ndarray:
 
 
 def _hash_values(series: pd.Series) -> np.ndarray:
-    hashed: np.ndarray = pd.util.hash_pandas_object(_hashable(series), index=False, hash_key=_HASH_KEY,
-                                                    categorize=True).to_numpy(dtype=np.uint64)
+    hashed: np.ndarray = pd.util.hash_pandas_object(
+        _hashable(series), index=False, hash_key=_HASH_KEY, categorize=True
+    ).to_numpy(dtype=np.uint64)
     return hashed
 
 
@@ -884,8 +897,9 @@ def _join_texts(parts: list[tuple[np.ndarray, np.ndarray]], ftype: str) -> pd.Ca
     number: dict[str, int] = {}
     codes = []
     for block_codes, uniques in parts:
-        remap = np.fromiter((number.setdefault(u, len(number)) for u in uniques.tolist()), dtype=np.int32,
-                            count=len(uniques))
+        remap = np.fromiter(
+            (number.setdefault(u, len(number)) for u in uniques.tolist()), dtype=np.int32, count=len(uniques)
+        )
         codes.append(remap[block_codes])  # block codes are never -1: NULL is a value here
     parts.clear()
     labels = np.array(list(number), dtype=object)

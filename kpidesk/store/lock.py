@@ -60,9 +60,9 @@ class InstanceLock:
         owner = self.owner()
         if owner is not None:
             raise StoreError(
-                _("{path} is already open in another KPI Desk window (process {pid} on {host}). "
-                  "Close it there first.").format(path=self.path.with_suffix(""), pid=owner.get("pid"),
-                                                  host=owner.get("host"))
+                _(
+                    "{path} is already open in another KPI Desk window (process {pid} on {host}). Close it there first."
+                ).format(path=self.path.with_suffix(""), pid=owner.get("pid"), host=owner.get("host"))
             )
         content = json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode("utf-8")
         self.path.unlink(missing_ok=True)  # stale: its owner is gone
@@ -72,7 +72,8 @@ class InstanceLock:
         except FileExistsError:
             raise StoreError(
                 _("{path} is being opened by another KPI Desk window. Close it there first.").format(
-                    path=self.path.with_suffix(""))
+                    path=self.path.with_suffix("")
+                )
             ) from None
         except OSError:
             return  # a read-only folder: nothing to protect against

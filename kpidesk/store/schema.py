@@ -46,9 +46,7 @@ def kind_table_sql(kind: str, name: str | None = None, date_type: str = "INTEGER
         date_type: the SQL type of date fields (``TEXT`` in files before version 3).
     """
     types = {**SQL_TYPES, "date": date_type}
-    cols = ",\n  ".join(
-        f'"{f.name}" {types[f.type]}{" NOT NULL" if f.required else ""}' for f in KINDS[kind].fields
-    )
+    cols = ",\n  ".join(f'"{f.name}" {types[f.type]}{" NOT NULL" if f.required else ""}' for f in KINDS[kind].fields)
     return f"""CREATE TABLE "{name or kind}" (
   id INTEGER PRIMARY KEY,
   batch_id INTEGER REFERENCES batches(id) ON DELETE CASCADE,

@@ -124,8 +124,12 @@ class AnalysesPage(QWidget):
         engine, query = self._pending
         self._pending = None
         self.caption.setText(_("Computing…"))
-        return tasks.start(lambda state: compute_analyses(engine, query), tasks.engine_pool(), finished=self.show_data,
-                           failed=lambda message, details: show_error(message, details, self))
+        return tasks.start(
+            lambda state: compute_analyses(engine, query),
+            tasks.engine_pool(),
+            finished=self.show_data,
+            failed=lambda message, details: show_error(message, details, self),
+        )
 
     def show_data(self, data: AnalysesData) -> None:
         self.data = data
@@ -149,8 +153,9 @@ class AnalysesPage(QWidget):
         plot.addItem(pg.BarGraphItem(x0=-counts / 2, y=ys, height=0.65, width=counts, brush=ACCENT))
         top = float(counts.max()) or 1.0
         plot.setXRange(-top * 0.62, top * 0.62, padding=0)
-        plot.getAxis("left").setTicks([[(float(y), _(FUNNEL_STAGES.get(s.stage, s.stage)))
-                                        for y, s in zip(ys, shown, strict=True)]])
+        plot.getAxis("left").setTicks(
+            [[(float(y), _(FUNNEL_STAGES.get(s.stage, s.stage))) for y, s in zip(ys, shown, strict=True)]]
+        )
         plot.hideAxis("bottom")
         for i, (y, s) in enumerate(zip(ys, shown, strict=True)):
             text = format_number(float(s.count or 0), 0, self.lang)
@@ -176,8 +181,11 @@ class AnalysesPage(QWidget):
         plot.setLabel("left", _("Share of revenue (%)"))
         plot.setXRange(0, 100, padding=0.01)
         plot.setYRange(0, 100, padding=0.01)
-        plot.setTitle(_("The top 20 % of customers make {share} of revenue ({count} customers)").format(
-            share=format_value(at20, "percent", self.lang), count=format_number(len(pareto), 0, self.lang)))
+        plot.setTitle(
+            _("The top 20 % of customers make {share} of revenue ({count} customers)").format(
+                share=format_value(at20, "percent", self.lang), count=format_number(len(pareto), 0, self.lang)
+            )
+        )
 
     def _fill_cohorts(self, cohorts: pd.DataFrame) -> None:
         table = self.cohort_table
@@ -219,7 +227,8 @@ class AnalysesPage(QWidget):
         self.mix_legend.addItem(fresh, _("New customers"))
         plot.getAxis("bottom").lang = self.lang
         plot.getAxis("left").tickStrings = lambda values, scale, spacing: [  # type: ignore[method-assign]
-            format_value(v, "currency", self.lang, self.currency, compact=True) for v in values]
+            format_value(v, "currency", self.lang, self.currency, compact=True) for v in values
+        ]
         high = float(np.nanmax(new + returning)) if len(xs) else 0.0
         plot.setYRange(min(0.0, float(np.nanmin(returning))), high * 1.15 if high > 0 else 1.0, padding=0)
         plot.setTitle(_("Revenue from new and returning customers, by month"))

@@ -30,7 +30,6 @@ QLabel#cardNote { color: #64748b; font-size: 8pt; }
 """
 
 
-
 def change_colour(kpi: KpiDef, change: float | None) -> str:
     if change is None or change == 0 or kpi.direction == "neutral":
         return NEUTRAL
@@ -133,7 +132,8 @@ class KpiCard(QFrame):
                 att = pace.attainment
                 expected = round(pace.expected) if kpi.unit == "count" else pace.expected
                 text += " · " + _("expected to date {value}").format(
-                    value=format_value(expected, kpi.unit, lang, self.currency, compact=True))
+                    value=format_value(expected, kpi.unit, lang, self.currency, compact=True)
+                )
             if att is not None:
                 text += f" · {format_value(att, 'percent', lang)}"
             self.target_label.setText(text)

@@ -93,12 +93,22 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.setMenuEnabled(False)
         self.legend = self.addLegend(offset=(-10, 2), colCount=3)
         self.legend.setLabelTextColor("#333")
-        self.curve = self.plot([], [], pen=pg.mkPen(ACCENT, width=2.5), symbol="o", symbolSize=6,
-                               symbolBrush=ACCENT, symbolPen=None, name=_("Actual"))
-        self.comparison_curve = self.plot([], [], pen=pg.mkPen(COMPARISON, width=1.5, style=Qt.PenStyle.DashLine),
-                                          name=_("Comparison"))
-        self.target_curve = self.plot([], [], pen=pg.mkPen(TARGET, width=1.5, style=Qt.PenStyle.DotLine),
-                                      stepMode=None, name=_("Target"))
+        self.curve = self.plot(
+            [],
+            [],
+            pen=pg.mkPen(ACCENT, width=2.5),
+            symbol="o",
+            symbolSize=6,
+            symbolBrush=ACCENT,
+            symbolPen=None,
+            name=_("Actual"),
+        )
+        self.comparison_curve = self.plot(
+            [], [], pen=pg.mkPen(COMPARISON, width=1.5, style=Qt.PenStyle.DashLine), name=_("Comparison")
+        )
+        self.target_curve = self.plot(
+            [], [], pen=pg.mkPen(TARGET, width=1.5, style=Qt.PenStyle.DotLine), stepMode=None, name=_("Target")
+        )
         self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#999", width=1))
         self.vline.setVisible(False)
         self.addItem(self.vline, ignoreBounds=True)

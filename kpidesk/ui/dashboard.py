@@ -102,8 +102,14 @@ class DashboardContext:
     def of(cls, engine: Engine) -> DashboardContext:
         settings = engine.settings
         names = {d: found for d in DIMENSIONS if (found := engine.member_names(d))}
-        return cls(engine.data_range(), {d: engine.members(d) for d in DIMENSIONS}, settings.currency,
-                   settings.fiscal_year_start, settings.company_name, names)
+        return cls(
+            engine.data_range(),
+            {d: engine.members(d) for d in DIMENSIONS},
+            settings.currency,
+            settings.fiscal_year_start,
+            settings.company_name,
+            names,
+        )
 
     def label(self, dimension: str, member: str) -> str:
         """``member`` as shown: ``Name (id)`` for a customer with a known name (see
@@ -125,8 +131,15 @@ def compute_dashboard(engine: Engine, query: Query, kpis: tuple[str, ...]) -> Da
     """The cards' values over the range and the trend by grain (one engine, same numbers)."""
     assert query.start is not None and query.end is not None
     summary = engine.summary(Query(query.start, query.end, query.grain, query.compare, None, kpis, query.filters))
-    trend_query = Query(trend_start(query.start, query.end, query.grain), query.end, query.grain,
-                        query.compare, None, kpis, query.filters)
+    trend_query = Query(
+        trend_start(query.start, query.end, query.grain),
+        query.end,
+        query.grain,
+        query.compare,
+        None,
+        kpis,
+        query.filters,
+    )
     span = engine.data_range()
     as_of = min(query.end, span[1]) if span else query.end
     return DashboardData(query, summary, engine.compute(trend_query), as_of)
@@ -423,7 +436,8 @@ class DashboardPage(QWidget):
         assert q.start is not None and q.end is not None
         self.status.setText(
             _("{start} to {end} · compared with {comparison}").format(
-                start=format_date(q.start, self.lang), end=format_date(q.end, self.lang),
+                start=format_date(q.start, self.lang),
+                end=format_date(q.end, self.lang),
                 comparison=_(COMPARISON_LABELS[q.compare]).lower(),
             )
         )

@@ -59,8 +59,7 @@ class KindTable(QWidget):
         from kpidesk.ui.models import FrameModel
 
         money = lambda v: format_number(v, 2, lang)  # noqa: E731
-        self.model = FrameModel(headers=headers, lang=lang,
-                                formatters={"amount": money, "unit_price": money})
+        self.model = FrameModel(headers=headers, lang=lang, formatters={"amount": money, "unit_price": money})
         self.view = QTableView()
         self.view.setObjectName(f"dataTable_{kind}")
         self.view.setModel(self.model)
@@ -88,8 +87,9 @@ class KindTable(QWidget):
         def work(state: tasks.TaskState) -> Path:
             from kpidesk.io.export import export_table
 
-            return export_table(frame, out, headers=headers, sheet=sheet, lang=lang,
-                                progress=state.progress, cancelled=state.cancelled)
+            return export_table(
+                frame, out, headers=headers, sheet=sheet, lang=lang, progress=state.progress, cancelled=state.cancelled
+            )
 
         return run_with_progress(self, _("Exporting the table"), work, self.exported.emit)
 
@@ -107,8 +107,11 @@ class KindTable(QWidget):
         if shown == total:
             self.count.setText(_("{count} rows").format(count=format_number(total, 0, self.model.lang)))
         else:
-            self.count.setText(_("{shown} of {total} rows").format(
-                shown=format_number(shown, 0, self.model.lang), total=format_number(total, 0, self.model.lang)))
+            self.count.setText(
+                _("{shown} of {total} rows").format(
+                    shown=format_number(shown, 0, self.model.lang), total=format_number(total, 0, self.model.lang)
+                )
+            )
 
 
 class DataPage(QWidget):

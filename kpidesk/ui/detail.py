@@ -39,6 +39,7 @@ from kpidesk.ui.models import FrameModel
 #: Members shown in the bar chart (the table lists them all).
 BAR_MEMBERS = 15
 
+
 def bar_label(text: str, width: int = 28) -> str:
     """A member's name short enough for the bar chart's axis (the table shows it whole)."""
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -54,14 +55,16 @@ def breakdown_frame(result: Result, kpi_id: str, lang: str, currency: str) -> pd
     """Members of the breakdown, best first: value, comparison, change, target, attainment."""
     kpi = catalog.get(kpi_id)
     rows = [r for r in result.rows if r.kpi == kpi_id and r.member is not None]
-    frame = pd.DataFrame({
-        "member": [r.member for r in rows],
-        "value": [np.nan if r.value is None else r.value for r in rows],
-        "comparison": [np.nan if r.comparison is None else r.comparison for r in rows],
-        "change": [np.nan if (c := relative_change(r.value, r.comparison)) is None else c for r in rows],
-        "target": [np.nan if r.target is None else r.target for r in rows],
-        "attainment": [np.nan if (a := attainment(kpi, r.value, r.target)) is None else a for r in rows],
-    })
+    frame = pd.DataFrame(
+        {
+            "member": [r.member for r in rows],
+            "value": [np.nan if r.value is None else r.value for r in rows],
+            "comparison": [np.nan if r.comparison is None else r.comparison for r in rows],
+            "change": [np.nan if (c := relative_change(r.value, r.comparison)) is None else c for r in rows],
+            "target": [np.nan if r.target is None else r.target for r in rows],
+            "attainment": [np.nan if (a := attainment(kpi, r.value, r.target)) is None else a for r in rows],
+        }
+    )
     ascending = kpi.direction == "lower"
     return frame.sort_values("value", ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
 
@@ -69,8 +72,9 @@ def breakdown_frame(result: Result, kpi_id: str, lang: str, currency: str) -> pd
 class KpiDetail(QDialog):
     """Opened from a card: the same numbers as the dashboard, looked at closer."""
 
-    def __init__(self, engine: Engine, data: DashboardData, kpi_id: str, lang: str, currency: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: Engine, data: DashboardData, kpi_id: str, lang: str, currency: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("kpiDetail")
         self.engine, self.data, self.kpi, self.lang, self.currency = engine, data, catalog.get(kpi_id), lang, currency
@@ -83,7 +87,8 @@ class KpiDetail(QDialog):
             f"<b>{self.kpi.name(lang)}</b> — {self.kpi.formula(lang)}<br>"
             f"<span style='color:#64748b'>"
             + _("Unit: {unit} · {direction} · computed from: {kinds}").format(
-                unit=_(UNIT_LABELS[self.kpi.unit]), direction=_(DIRECTION_LABELS[self.kpi.direction]), kinds=needs)
+                unit=_(UNIT_LABELS[self.kpi.unit]), direction=_(DIRECTION_LABELS[self.kpi.direction]), kinds=needs
+            )
             + "</span>"
         )
         definition.setObjectName("kpiFormula")
@@ -152,8 +157,13 @@ class KpiDetail(QDialog):
             comparison = [(p.start, r.comparison) for p, r in zip(periods, rows, strict=True)]
         targets = [(p.start, r.target) for p, r in zip(periods, rows, strict=True)]
         self.trend.set_series(
-            self.kpi, [p.label for p in periods], [(p.start, r.value) for p, r in zip(periods, rows, strict=True)],
-            comparison, targets if any(v is not None for _, v in targets) else None, self.lang, self.currency,
+            self.kpi,
+            [p.label for p in periods],
+            [(p.start, r.value) for p, r in zip(periods, rows, strict=True)],
+            comparison,
+            targets if any(v is not None for _, v in targets) else None,
+            self.lang,
+            self.currency,
             [p.partial for p in periods],
         )
 
@@ -163,12 +173,17 @@ class KpiDetail(QDialog):
             return
         engine, query, kpi = self.engine, self.data.query, self.kpi.id
         self.breakdown_note.setText(_("Computing…"))
+
         def work(state: tasks.TaskState) -> tuple[Result, dict[str, str]]:
             # The members' names are found on the engine's thread too (the engine is not thread-safe).
             return engine.summary(dataclasses.replace(query, by=dimension, kpis=(kpi,))), engine.member_names(dimension)
 
-        tasks.start(work, tasks.engine_pool(), finished=self._show_breakdown,
-                    failed=lambda message, details: show_error(message, details, self))
+        tasks.start(
+            work,
+            tasks.engine_pool(),
+            finished=self._show_breakdown,
+            failed=lambda message, details: show_error(message, details, self),
+        )
 
     def _show_breakdown(self, found: tuple[Result, dict[str, str]]) -> None:
         result, names = found
@@ -180,22 +195,32 @@ class KpiDetail(QDialog):
         self.breakdown = frame
         dimension = self.dimension.currentData()
         headers = {
-            "member": _(DIMENSION_LABELS[dimension]), "value": _("Value"), "comparison": _("Comparison"),
-            "change": _("Change (%)"), "target": _("Target"), "attainment": _("Attainment (%)"),
+            "member": _(DIMENSION_LABELS[dimension]),
+            "value": _("Value"),
+            "comparison": _("Comparison"),
+            "change": _("Change (%)"),
+            "target": _("Target"),
+            "attainment": _("Attainment (%)"),
         }
         unit, lang, cur = self.kpi.unit, self.lang, self.currency
         in_unit = lambda v: format_value(v, unit, lang, cur)  # noqa: E731
         as_percent = lambda v: format_value(v, "percent", lang)  # noqa: E731
-        self.model.set_headers(headers, {
-            "value": in_unit, "comparison": in_unit, "target": in_unit, "change": as_percent,
-            "attainment": as_percent,
-        })
+        self.model.set_headers(
+            headers,
+            {
+                "value": in_unit,
+                "comparison": in_unit,
+                "target": in_unit,
+                "change": as_percent,
+                "attainment": as_percent,
+            },
+        )
         shown = frame.dropna(axis=1, how="all")
         self.model.set_frame(shown)
-        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder if self.kpi.direction == "lower"
-                                else Qt.SortOrder.DescendingOrder)
-        self.breakdown_note.setText(
-            _("{count} members over the selected period").format(count=len(frame)))
+        self.table.sortByColumn(
+            1, Qt.SortOrder.AscendingOrder if self.kpi.direction == "lower" else Qt.SortOrder.DescendingOrder
+        )
+        self.breakdown_note.setText(_("{count} members over the selected period").format(count=len(frame)))
         self._draw_bars(frame)
 
     def _draw_bars(self, frame: pd.DataFrame) -> None:
@@ -208,19 +233,32 @@ class KpiDetail(QDialog):
         bars = pg.BarGraphItem(x0=np.zeros(len(top)), y=ys, height=0.7, width=values, brush=ACCENT)
         self.bars.addItem(bars)
         axis = self.bars.getAxis("left")
-        axis.setTicks([[(float(y), bar_label(self._bar_names.get(str(m), str(m))))
-                        for y, m in zip(ys, top["member"], strict=True)]])
+        axis.setTicks(
+            [
+                [
+                    (float(y), bar_label(self._bar_names.get(str(m), str(m))))
+                    for y, m in zip(ys, top["member"], strict=True)
+                ]
+            ]
+        )
         bottom = self.bars.getAxis("bottom")
         bottom.tickStrings = lambda vals, scale, spacing: [  # type: ignore[method-assign]
-            format_value(v, self.kpi.unit, self.lang, self.currency, compact=True) for v in vals]
+            format_value(v, self.kpi.unit, self.lang, self.currency, compact=True) for v in vals
+        ]
         for y, v in zip(ys, values, strict=True):
             if math.isfinite(v):
-                label = pg.TextItem(format_value(v, self.kpi.unit, self.lang, self.currency, compact=True),
-                                    color="#334155", anchor=(0, 0.5))
+                label = pg.TextItem(
+                    format_value(v, self.kpi.unit, self.lang, self.currency, compact=True),
+                    color="#334155",
+                    anchor=(0, 0.5),
+                )
                 label.setPos(max(v, 0), float(y))
                 self.bars.addItem(label)
         high = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
         low = min(0.0, float(np.nanmin(values)))
         self.bars.setXRange(low, high * 1.2 if high > 0 else 1.0, padding=0)
-        self.bars.setTitle(_("Top {count} by {dimension}").format(
-            count=len(top), dimension=_(DIMENSION_LABELS[self.dimension.currentData()]).lower()))
+        self.bars.setTitle(
+            _("Top {count} by {dimension}").format(
+                count=len(top), dimension=_(DIMENSION_LABELS[self.dimension.currentData()]).lower()
+            )
+        )

@@ -52,8 +52,11 @@ class ErrorDialog(QDialog):
         layout = QVBoxLayout(self)
         label = QLabel(
             _("Something went wrong. Your data is safe and the window stays open.")
-            + "\n\n" + message + "\n\n"
-            + _("The details below are also in the log file:") + f"\n{paths.log_file()}"
+            + "\n\n"
+            + message
+            + "\n\n"
+            + _("The details below are also in the log file:")
+            + f"\n{paths.log_file()}"
         )
         label.setWordWrap(True)
         layout.addWidget(label)

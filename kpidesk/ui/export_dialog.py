@@ -49,8 +49,14 @@ class ExportDialog(QDialog):
         self.setWindowTitle(_("Export the summary workbook"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("The workbook holds the KPIs of the period, comparison and filters of the "
-                                  "dashboard, their trends, their definitions and one sheet per breakdown.")))
+        layout.addWidget(
+            QLabel(
+                _(
+                    "The workbook holds the KPIs of the period, comparison and filters of the "
+                    "dashboard, their trends, their definitions and one sheet per breakdown."
+                )
+            )
+        )
         row = QHBoxLayout()
         stem = (company or "kpidesk").replace(" ", "-")
         self.path = QLineEdit(str(folder / f"{stem}-{dt.date.today().isoformat()}.xlsx"))

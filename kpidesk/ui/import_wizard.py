@@ -104,8 +104,9 @@ class FilePage(QWizardPage):
         layout.addWidget(browse)
 
     def browse(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(self, _("Import a spreadsheet"), "",
-                                                    _("Spreadsheets") + f" ({SPREADSHEETS})")
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Import a spreadsheet"), "", _("Spreadsheets") + f" ({SPREADSHEETS})"
+        )
         if name:
             self.path.setText(name)
 
@@ -320,11 +321,13 @@ class ValidationPage(QWizardPage):
         self._done = True
         self.summary.setText(
             _("{ok} rows are ready to import; {rejected} rows are rejected.").format(
-                ok=_n(len(frame)), rejected=_n(validation.rejected))
+                ok=_n(len(frame)), rejected=_n(validation.rejected)
+            )
         )
         headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
-        _fill_table(self.errors, headers,
-                    [[e["row"], e["column"], e["value"], e["message"]] for e in errors[:SHOWN_ERRORS]])
+        _fill_table(
+            self.errors, headers, [[e["row"], e["column"], e["value"], e["message"]] for e in errors[:SHOWN_ERRORS]]
+        )
         self.errors.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.save.setEnabled(bool(errors))
         self.completeChanged.emit()
@@ -378,7 +381,8 @@ class ImportPage(QWizardPage):
         elif outcome.batch_id is None:
             self.report.setText(
                 _("Nothing was imported: {rejected} rows are rejected and you asked to import nothing then.").format(
-                    rejected=_n(outcome.rejected))
+                    rejected=_n(outcome.rejected)
+                )
             )
         else:
             self.progress.setValue(100)
@@ -386,8 +390,10 @@ class ImportPage(QWizardPage):
                 _(
                     "{imported} rows imported into {kind}, {skipped} already there and skipped, {rejected} rejected."
                 ).format(
-                    imported=_n(outcome.imported), kind=_(KIND_TITLES[outcome.kind]).lower(),
-                    skipped=_n(outcome.skipped_duplicates), rejected=_n(outcome.rejected),
+                    imported=_n(outcome.imported),
+                    kind=_(KIND_TITLES[outcome.kind]).lower(),
+                    skipped=_n(outcome.skipped_duplicates),
+                    rejected=_n(outcome.rejected),
                 )
             )
         self.completeChanged.emit()
@@ -464,8 +470,9 @@ class ImportWizard(QWizard):
             state.progress(0.05, _("Reading the file"))
             prepared = importer.read_prepared(path, sheet, header_row=header_row)
             state.progress(0.4, _("Checking the rows"))
-            validation = importer.validate(prepared, kind, mapping,
-                                           progress=lambda f, m: state.progress(0.4 + 0.6 * f, m))
+            validation = importer.validate(
+                prepared, kind, mapping, progress=lambda f, m: state.progress(0.4 + 0.6 * f, m)
+            )
             return prepared, validation
 
         def finished(result: tuple[PreparedSheet, Validation]) -> None:
@@ -485,8 +492,16 @@ class ImportWizard(QWizard):
 
         def work(state: tasks.TaskState) -> ImportOutcome:
             with Store.open(database) as store:
-                return importer.commit(store, prepared, kind, mapping, validation, strict=strict,
-                                       progress=state.progress, cancelled=state.cancelled)
+                return importer.commit(
+                    store,
+                    prepared,
+                    kind,
+                    mapping,
+                    validation,
+                    strict=strict,
+                    progress=state.progress,
+                    cancelled=state.cancelled,
+                )
 
         def finished(outcome: ImportOutcome) -> None:
             self.outcome = outcome
@@ -505,8 +520,9 @@ class ImportWizard(QWizard):
             self._task = None
             done(None, _("Import cancelled: the database is as it was."))
 
-        self._task = tasks.start(work, finished=finished, failed=failed, cancelled=cancelled,
-                                 progress=lambda p, m: progress(p))
+        self._task = tasks.start(
+            work, finished=finished, failed=failed, cancelled=cancelled, progress=lambda p, m: progress(p)
+        )
 
     def reject(self) -> None:
         if self._task is not None:

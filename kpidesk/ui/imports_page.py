@@ -58,10 +58,18 @@ class ImportsPage(QWidget):
         layout.addLayout(buttons)
         self.table = QTableWidget(0, 8)
         self.table.setObjectName("batchesTable")
-        self.table.setHorizontalHeaderLabels([
-            _("#"), _("Imported at"), _("File"), _("Sheet"), _("Kind"), _("Imported"), _("Duplicates skipped"),
-            _("Rejected"),
-        ])
+        self.table.setHorizontalHeaderLabels(
+            [
+                _("#"),
+                _("Imported at"),
+                _("File"),
+                _("Sheet"),
+                _("Kind"),
+                _("Imported"),
+                _("Duplicates skipped"),
+                _("Rejected"),
+            ]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -99,8 +107,16 @@ class ImportsPage(QWidget):
             self.batches = list(reversed(store.batches()))
         self.table.setRowCount(len(self.batches))
         for r, b in enumerate(self.batches):
-            cells = [str(b.batch_id), b.imported_at.replace("T", " "), b.file, b.sheet or "",
-                     _(KIND_TITLES.get(b.kind, b.kind)), str(b.imported), str(b.skipped_duplicates), str(b.rejected)]
+            cells = [
+                str(b.batch_id),
+                b.imported_at.replace("T", " "),
+                b.file,
+                b.sheet or "",
+                _(KIND_TITLES.get(b.kind, b.kind)),
+                str(b.imported),
+                str(b.skipped_duplicates),
+                str(b.rejected),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c in (0, 5, 6, 7):
@@ -154,9 +170,11 @@ class ImportsPage(QWidget):
         if batch is None or self.path is None:
             return
         answer = QMessageBox.question(
-            self, _("Undo import"),
+            self,
+            _("Undo import"),
             _("Remove the {count} rows imported from {file}?").format(
-                count=format_number(batch.imported, 0, self.lang), file=batch.file),
+                count=format_number(batch.imported, 0, self.lang), file=batch.file
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -224,8 +224,11 @@ class MainWindow(QMainWindow):
         menu.addAction(
             self._action(Actions.IMPORT, _("&Import spreadsheet…"), self.import_files, QKeySequence("Ctrl+I"))
         )
-        menu.addAction(self._action(Actions.EXPORT_SUMMARY, _("&Export summary workbook…"), self.export_summary,
-                                    QKeySequence("Ctrl+E")))
+        menu.addAction(
+            self._action(
+                Actions.EXPORT_SUMMARY, _("&Export summary workbook…"), self.export_summary, QKeySequence("Ctrl+E")
+            )
+        )
         menu.addAction(self._action(Actions.EXPORT_CHART, _("Export chart as &PNG…"), self.export_chart))
         menu.addSeparator()
         menu.addAction(self._action(Actions.QUIT, _("&Quit"), self.close, QKeySequence.StandardKey.Quit))
@@ -233,8 +236,11 @@ class MainWindow(QMainWindow):
         tools.addAction(self._action(Actions.TARGETS, _("&Targets…"), self.edit_targets, QKeySequence("Ctrl+T")))
         tools.addAction(self._action(Actions.SETTINGS, _("&Settings…"), self.edit_settings, keys.Preferences))
         help_menu = self.menuBar().addMenu(_("&Help"))
-        help_menu.addAction(self._action(Actions.DEFINITIONS, _("KPI &definitions"), self.show_definitions,
-                                         QKeySequence.StandardKey.HelpContents))
+        help_menu.addAction(
+            self._action(
+                Actions.DEFINITIONS, _("KPI &definitions"), self.show_definitions, QKeySequence.StandardKey.HelpContents
+            )
+        )
         help_menu.addAction(self._action(Actions.ABOUT, _("&About KPI Desk"), self.show_about))
 
     def _fill_recent(self) -> None:
@@ -355,6 +361,7 @@ class MainWindow(QMainWindow):
         if self.engine is None or self.dashboard.data is None:
             return None
         from kpidesk.ui.detail import KpiDetail  # the chart library loads on first use
+
         detail = KpiDetail(self.engine, self.dashboard.data, kpi_id, self.lang, self.dashboard.currency, self)
         detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         detail.show()
@@ -434,8 +441,17 @@ class MainWindow(QMainWindow):
         def work(state: tasks.TaskState) -> Path:
             from kpidesk.io.export import export_summary
 
-            return export_summary(engine, query, out, by=dims, database=str(path), lang=lang, currency=currency,
-                                  progress=state.progress, cancelled=state.cancelled)
+            return export_summary(
+                engine,
+                query,
+                out,
+                by=dims,
+                database=str(path),
+                lang=lang,
+                currency=currency,
+                progress=state.progress,
+                cancelled=state.cancelled,
+            )
 
         return run_with_progress(self, _("Exporting the summary workbook"), work, self._exported, tasks.engine_pool())
 
@@ -512,7 +528,8 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, _("About KPI Desk"),
+            self,
+            _("About KPI Desk"),
             _(
                 "KPI Desk {version}\nThe commercial KPIs of your business, from the spreadsheets you already keep."
             ).format(version=__version__),

@@ -117,8 +117,13 @@ class _Column:
 class FrameModel(QAbstractTableModel):
     """A read-only table over a DataFrame, sortable and filterable without copies of the data."""
 
-    def __init__(self, frame: pd.DataFrame | None = None, headers: dict[str, str] | None = None,
-                 lang: str = "en", formatters: dict[str, Callable[[float], str]] | None = None) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame | None = None,
+        headers: dict[str, str] | None = None,
+        lang: str = "en",
+        formatters: dict[str, Callable[[float], str]] | None = None,
+    ) -> None:
         super().__init__()
         self.lang = lang
         self._headers = headers or {}

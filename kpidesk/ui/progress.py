@@ -14,7 +14,10 @@ from kpidesk.ui.errors import show_error
 
 
 def run_with_progress(
-    parent: QWidget, title: str, work: Callable[[tasks.TaskState], Any], done: Callable[[Any], None],
+    parent: QWidget,
+    title: str,
+    work: Callable[[tasks.TaskState], Any],
+    done: Callable[[Any], None],
     pool: QThreadPool | None = None,
 ) -> tasks.Task:
     """Run ``work`` on a worker thread behind a modal progress dialog; ``done(result)`` on success.

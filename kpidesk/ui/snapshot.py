@@ -79,8 +79,13 @@ def save(database: Path, controls: tuple[str, str, str], context: DashboardConte
             "company_name": context.company_name,
             "names": context.names,
         },
-        "query": {"start": _iso(data.query.start), "end": _iso(data.query.end), "grain": data.query.grain,
-                  "compare": data.query.compare, "kpis": list(data.query.kpis or ())},
+        "query": {
+            "start": _iso(data.query.start),
+            "end": _iso(data.query.end),
+            "grain": data.query.grain,
+            "compare": data.query.compare,
+            "kpis": list(data.query.kpis or ()),
+        },
         "as_of": data.as_of.isoformat(),
         "summary": _result(data.summary),
         "trend": _result(data.trend),
@@ -105,12 +110,16 @@ def load(database: Path, controls: tuple[str, str, str]) -> tuple[DashboardConte
         c, q = content["context"], content["query"]
         context = DashboardContext(
             tuple(_date(d) for d in c["span"]) if c["span"] else None,  # type: ignore[arg-type]
-            {k: list(v) for k, v in c["members"].items()}, c["currency"], int(c["fiscal_start"]),
-            c.get("company_name", ""), {k: dict(v) for k, v in c.get("names", {}).items()},
+            {k: list(v) for k, v in c["members"].items()},
+            c["currency"],
+            int(c["fiscal_start"]),
+            c.get("company_name", ""),
+            {k: dict(v) for k, v in c.get("names", {}).items()},
         )
         query = Query(_date(q["start"]), _date(q["end"]), q["grain"], q["compare"], None, tuple(q["kpis"]) or None)
-        data = DashboardData(query, _from_result(content["summary"]), _from_result(content["trend"]),
-                             _date(content["as_of"]))
+        data = DashboardData(
+            query, _from_result(content["summary"]), _from_result(content["trend"]), _date(content["as_of"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return context, data
@@ -126,10 +135,14 @@ def _date(text: str) -> dt.date:
 
 def _result(result: Result) -> dict[str, Any]:
     return {
-        "start": result.start.isoformat(), "end": result.end.isoformat(), "grain": result.grain,
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+        "grain": result.grain,
         "compare": result.compare,
-        "periods": [[p.label, p.start.isoformat(), p.end.isoformat(), p.full_start.isoformat(),
-                     p.full_end.isoformat()] for p in result.periods],
+        "periods": [
+            [p.label, p.start.isoformat(), p.end.isoformat(), p.full_start.isoformat(), p.full_end.isoformat()]
+            for p in result.periods
+        ],
         "rows": [_row(r) for r in result.rows],
     }
 

@@ -107,18 +107,32 @@ class TargetsDialog(QDialog):
     def refresh(self) -> None:
         with Store.open(self.database) as store:
             frame = store.load("targets", provenance=True)
-        shown = pd.DataFrame({
-            "kpi": [self._kpi_name(str(k)) for k in frame["kpi"]],
-            "period": frame["period"].astype(object),
-            "dimension": [_(DIMENSION_LABELS[d]) if d in DIMENSION_LABELS else (d or "") for d in frame["dimension"]],
-            "member": frame["member"].astype(object),
-            "value": frame["value"],
-            "source": [_("entered") if pd.isna(b) else str(f) for b, f in zip(frame["batch_id"], frame["file"],
-                                                                               strict=True)],
-        })
+        shown = pd.DataFrame(
+            {
+                "kpi": [self._kpi_name(str(k)) for k in frame["kpi"]],
+                "period": frame["period"].astype(object),
+                "dimension": [
+                    _(DIMENSION_LABELS[d]) if d in DIMENSION_LABELS else (d or "") for d in frame["dimension"]
+                ],
+                "member": frame["member"].astype(object),
+                "value": frame["value"],
+                "source": [
+                    _("entered") if pd.isna(b) else str(f)
+                    for b, f in zip(frame["batch_id"], frame["file"], strict=True)
+                ],
+            }
+        )
         self._raw = frame
-        self.model.set_headers({"kpi": _("KPI"), "period": _("Period"), "dimension": _("For"),
-                                "member": _("Member"), "value": _("Target"), "source": _("Source")})
+        self.model.set_headers(
+            {
+                "kpi": _("KPI"),
+                "period": _("Period"),
+                "dimension": _("For"),
+                "member": _("Member"),
+                "value": _("Target"),
+                "source": _("Source"),
+            }
+        )
         self.model.set_frame(shown)
 
     def _kpi_name(self, kpi: str) -> str:
@@ -155,8 +169,11 @@ class TargetsDialog(QDialog):
         try:
             parse_label(label, settings.fiscal_year_start, settings.week_start)
         except ValueError:
-            QMessageBox.warning(self, _("Targets"), _("'{period}' is not a period. Write it as 2025, 2025-Q1, "
-                                                        "2025-03 or 2025-W05.").format(period=label))
+            QMessageBox.warning(
+                self,
+                _("Targets"),
+                _("'{period}' is not a period. Write it as 2025, 2025-Q1, 2025-03 or 2025-W05.").format(period=label),
+            )
             return None
         dimension = self.dimension.currentData()
         member = self.member.currentText().strip() if dimension is not None else None

@@ -28,13 +28,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def tiny(make_db: Callable[..., Path]) -> Path:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-03", "2024-01-03", "2024-01-20", "2024-02-07", "2024-02-08"]),
-        "amount": [100.0, 50.0, -30.0, 120.0, 60.0],
-        "invoice_id": ["F1", "F1", "AV1", "F3", "F4"],
-        "customer_id": ["C1", "C1", "C1", "C1", "C3"],
-        "salesperson": ["Alice", "Alice", "Alice", "Alice", "Bruno"],
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-03", "2024-01-03", "2024-01-20", "2024-02-07", "2024-02-08"]),
+            "amount": [100.0, 50.0, -30.0, 120.0, 60.0],
+            "invoice_id": ["F1", "F1", "AV1", "F3", "F4"],
+            "customer_id": ["C1", "C1", "C1", "C1", "C3"],
+            "salesperson": ["Alice", "Alice", "Alice", "Alice", "Bruno"],
+        }
+    )
     targets = pd.DataFrame({"kpi": ["revenue"], "period": ["2024-02"], "value": [200.0]})
     return make_db(sales=sales, targets=targets)
 
@@ -60,13 +62,25 @@ def test_kpis_json_values_by_hand(capsys: pytest.CaptureFixture[str], tiny: Path
     assert rows[("active_customers", "2024-02")]["value"] == 2.0
     assert rows[("new_customers", "2024-02")]["value"] == 1.0
     for row in data["rows"]:
-        assert set(row) == {"kpi", "period", "member", "value", "target", "comparison", "unavailable",
-                            "low_confidence"}
+        assert set(row) == {"kpi", "period", "member", "value", "target", "comparison", "unavailable", "low_confidence"}
 
 
 def test_kpis_by_member_and_selected_kpis(capsys: pytest.CaptureFixture[str], tiny: Path) -> None:
-    code, out, _ = run(capsys, "kpis", "--db", str(tiny), "--grain", "year", "--by", "salesperson",
-                       "--kpi", "revenue", "--compare", "none", "--json")
+    code, out, _ = run(
+        capsys,
+        "kpis",
+        "--db",
+        str(tiny),
+        "--grain",
+        "year",
+        "--by",
+        "salesperson",
+        "--kpi",
+        "revenue",
+        "--compare",
+        "none",
+        "--json",
+    )
     assert code == 0
     rows = json.loads(out)["rows"]
     assert [(r["kpi"], r["period"], r["member"], r["value"], r["comparison"]) for r in rows] == [
@@ -77,8 +91,9 @@ def test_kpis_by_member_and_selected_kpis(capsys: pytest.CaptureFixture[str], ti
 
 
 def test_kpis_range_and_text_output(capsys: pytest.CaptureFixture[str], tiny: Path) -> None:
-    code, out, _ = run(capsys, "kpis", "--db", str(tiny), "--from", "2024-02-01", "--to", "2024-02-29",
-                       "--kpi", "revenue")
+    code, out, _ = run(
+        capsys, "kpis", "--db", str(tiny), "--from", "2024-02-01", "--to", "2024-02-29", "--kpi", "revenue"
+    )
     assert code == 0
     assert "Revenue  2024-02  €180.00  +50.0%" in out
 
@@ -120,8 +135,16 @@ def test_imports_and_undo(capsys: pytest.CaptureFixture[str], tiny: Path) -> Non
     assert code == 0
     batches = json.loads(out)["batches"]
     assert [(b["kind"], b["imported"]) for b in batches] == [("sales", 5), ("targets", 1)]
-    assert set(batches[0]) == {"batch_id", "file", "sheet", "kind", "imported_at", "imported",
-                               "skipped_duplicates", "rejected"}
+    assert set(batches[0]) == {
+        "batch_id",
+        "file",
+        "sheet",
+        "kind",
+        "imported_at",
+        "imported",
+        "skipped_duplicates",
+        "rejected",
+    }
     assert run(capsys, "undo-import", str(batches[1]["batch_id"]), "--db", str(tiny))[0] == 0
     code, out, _ = run(capsys, "imports", "--db", str(tiny), "--json")
     assert [b["kind"] for b in json.loads(out)["batches"]] == ["sales"]
@@ -157,8 +180,12 @@ def test_errors_are_one_line_with_the_right_status(
 def test_entry_point_version_and_exit_status(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "kpidesk", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.strip() == f"kpidesk {__version__}"
-    done = subprocess.run([sys.executable, "-m", "kpidesk", "kpis", "--db", str(tmp_path / "x.kpidesk")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kpidesk", "kpis", "--db", str(tmp_path / "x.kpidesk")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("kpidesk: error: ")
 
@@ -173,14 +200,17 @@ def test_a_range_that_ends_before_it_starts_is_bad_usage(capsys: pytest.CaptureF
     assert data["rows"][0]["value"] == 0.0
 
 
-def test_the_default_range_reaches_the_last_close_date(capsys: pytest.CaptureFixture[str],
-                                                        make_db: Callable[..., Path]) -> None:
-    deals = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-01-10", "2024-02-01"]),
-        "status": ["won", "won"],
-        "close_date": pd.to_datetime(["2024-03-30", "2024-04-15"]),
-        "amount": [100.0, 250.0],
-    })
+def test_the_default_range_reaches_the_last_close_date(
+    capsys: pytest.CaptureFixture[str], make_db: Callable[..., Path]
+) -> None:
+    deals = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-10", "2024-02-01"]),
+            "status": ["won", "won"],
+            "close_date": pd.to_datetime(["2024-03-30", "2024-04-15"]),
+            "amount": [100.0, 250.0],
+        }
+    )
     db = make_db(opportunities=deals)
     code, out, _ = run(capsys, "kpis", "--db", str(db), "--grain", "month", "--kpi", "won_value", "--json")
     assert code == 0

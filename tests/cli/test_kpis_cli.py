@@ -28,33 +28,42 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
 
 @pytest.fixture
 def company(make_db: Callable[..., Path]) -> Path:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-10", "2024-02-12", "2024-02-20"]),
-        "amount": [1000.0, 400.0, 300.0, -100.0, 200.0],
-        "invoice_id": ["F1", "F2", "F3", "AV1", "F4"],
-        "customer_id": ["A", "B", "A", "A", "C"],
-        "channel": pd.Categorical(["Web", "Salon", "Web", "Web", "Salon"]),
-    })
-    leads = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-01-02", "2024-01-08", "2024-02-01", "2024-02-03"]),
-        "qualified": pd.array([True, False, True, True], dtype="boolean"),
-        "converted": pd.array([True, False, False, None], dtype="boolean"),
-        "channel": pd.Categorical(["Web", "Salon", "Web", "Web"]),
-    })
-    opportunities = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-01-03", "2024-01-10", "2024-01-15"]),
-        "status": pd.Categorical(["won", "lost", "open"]),
-        "close_date": pd.to_datetime(["2024-02-02", "2024-01-10", None]),
-        "amount": [900.0, 500.0, 700.0],
-    })
-    spend = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-02-01"]),
-        "amount": [200.0, 100.0],
-        "channel": pd.Categorical(["Web", "Salon"]),
-        "category": pd.Categorical(["marketing", "marketing"]),
-    })
-    surveys = pd.DataFrame({"date": pd.to_datetime(["2024-02-05", "2024-02-06", "2024-02-07"]),
-                            "score": [10.0, 3.0, np.nan]})
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-10", "2024-02-12", "2024-02-20"]),
+            "amount": [1000.0, 400.0, 300.0, -100.0, 200.0],
+            "invoice_id": ["F1", "F2", "F3", "AV1", "F4"],
+            "customer_id": ["A", "B", "A", "A", "C"],
+            "channel": pd.Categorical(["Web", "Salon", "Web", "Web", "Salon"]),
+        }
+    )
+    leads = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-02", "2024-01-08", "2024-02-01", "2024-02-03"]),
+            "qualified": pd.array([True, False, True, True], dtype="boolean"),
+            "converted": pd.array([True, False, False, None], dtype="boolean"),
+            "channel": pd.Categorical(["Web", "Salon", "Web", "Web"]),
+        }
+    )
+    opportunities = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-03", "2024-01-10", "2024-01-15"]),
+            "status": pd.Categorical(["won", "lost", "open"]),
+            "close_date": pd.to_datetime(["2024-02-02", "2024-01-10", None]),
+            "amount": [900.0, 500.0, 700.0],
+        }
+    )
+    spend = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+            "amount": [200.0, 100.0],
+            "channel": pd.Categorical(["Web", "Salon"]),
+            "category": pd.Categorical(["marketing", "marketing"]),
+        }
+    )
+    surveys = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-02-05", "2024-02-06", "2024-02-07"]), "score": [10.0, 3.0, np.nan]}
+    )
     return make_db(sales=sales, leads=leads, opportunities=opportunities, spend=spend, surveys=surveys)
 
 
@@ -96,15 +105,40 @@ def test_every_kpi_by_month_in_the_json_of_the_spec(capsys: pytest.CaptureFixtur
     assert rows[("nps", "2024-02", None)]["low_confidence"] is True
     # No activities were imported: unavailable, null, never 0.
     assert rows[("meetings", "2024-01", None)] == {
-        "kpi": "meetings", "period": "2024-01", "member": None, "value": None, "target": None, "comparison": None,
-        "unavailable": True, "low_confidence": False}
+        "kpi": "meetings",
+        "period": "2024-01",
+        "member": None,
+        "value": None,
+        "target": None,
+        "comparison": None,
+        "unavailable": True,
+        "low_confidence": False,
+    }
     assert value("nps", "2024-01") is None and rows[("nps", "2024-01", None)]["unavailable"] is False
 
 
 def test_kpis_by_channel_and_selected(capsys: pytest.CaptureFixture[str], company: Path) -> None:
-    code, data = run(capsys, "kpis", "--db", str(company), "--from", "2024-01-01", "--to", "2024-01-31",
-                     "--by", "channel", "--kpi", "roi", "--kpi", "cac", "--kpi", "win_rate", "--compare", "none",
-                     "--json")
+    code, data = run(
+        capsys,
+        "kpis",
+        "--db",
+        str(company),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-31",
+        "--by",
+        "channel",
+        "--kpi",
+        "roi",
+        "--kpi",
+        "cac",
+        "--kpi",
+        "win_rate",
+        "--compare",
+        "none",
+        "--json",
+    )
     assert code == 0
     rows = rows_of(data)
     # ROI by channel: Web (1000 - 200) / 200; Salon 400 of revenue, no spend in January.
@@ -117,11 +151,28 @@ def test_kpis_by_channel_and_selected(capsys: pytest.CaptureFixture[str], compan
 
 
 def test_kpis_by_week_compared_with_last_year(capsys: pytest.CaptureFixture[str], company: Path) -> None:
-    code, data = run(capsys, "kpis", "--db", str(company), "--from", "2024-01-01", "--to", "2024-01-14",
-                     "--grain", "week", "--kpi", "revenue", "--compare", "year", "--json")
+    code, data = run(
+        capsys,
+        "kpis",
+        "--db",
+        str(company),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-14",
+        "--grain",
+        "week",
+        "--kpi",
+        "revenue",
+        "--compare",
+        "year",
+        "--json",
+    )
     assert code == 0
     assert [(r["period"], r["value"], r["comparison"]) for r in data["rows"]] == [
-        ("2024-W01", 1000.0, None), ("2024-W02", 0.0, None)]  # 2023 holds no data: nothing to compare
+        ("2024-W01", 1000.0, None),
+        ("2024-W02", 0.0, None),
+    ]  # 2023 holds no data: nothing to compare
 
 
 def test_catalog_text_names_every_kpi(capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,15 +184,30 @@ def test_catalog_text_names_every_kpi(capsys: pytest.CaptureFixture[str]) -> Non
 def test_kpis_by_customer_name_customers_in_text_and_keep_ids_in_json(
     capsys: pytest.CaptureFixture[str], make_db: Callable[..., Path]
 ) -> None:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-20"]),
-        "amount": [1000.0, 400.0],
-        "customer_id": ["C1", "C2"],
-        "customer_name": ["Boulangerie Martin", None],
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-20"]),
+            "amount": [1000.0, 400.0],
+            "customer_id": ["C1", "C2"],
+            "customer_name": ["Boulangerie Martin", None],
+        }
+    )
     db = make_db(sales=sales)
-    args = ("kpis", "--db", str(db), "--from", "2024-01-01", "--to", "2024-01-31", "--by", "customer",
-            "--kpi", "revenue", "--compare", "none")
+    args = (
+        "kpis",
+        "--db",
+        str(db),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-31",
+        "--by",
+        "customer",
+        "--kpi",
+        "revenue",
+        "--compare",
+        "none",
+    )
     code, text = run(capsys, *args)
     assert code == 0
     lines = text.splitlines()

@@ -96,24 +96,35 @@ def test_new_versus_returning_revenue(engine: Engine) -> None:
 
 
 def test_funnel() -> None:
-    leads = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-01-05", "2024-01-10", "2024-02-01", "2024-04-01"]),
-        "qualified": pd.array([True, False, True, True], dtype="boolean"),
-        "qualified_date": pd.to_datetime(["2024-01-06", None, "2024-04-02", "2024-04-02"]),
-        "segment": pd.Categorical(["PME", "PME", "TPE", "PME"]),
-    })
-    opportunities = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-01-06", "2024-02-02", "2024-03-01"]),
-        "status": pd.Categorical(["won", "lost", "won"]),
-        "close_date": pd.to_datetime(["2024-01-20", "2024-03-01", "2024-04-05"]),
-    })
+    leads = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-05", "2024-01-10", "2024-02-01", "2024-04-01"]),
+            "qualified": pd.array([True, False, True, True], dtype="boolean"),
+            "qualified_date": pd.to_datetime(["2024-01-06", None, "2024-04-02", "2024-04-02"]),
+            "segment": pd.Categorical(["PME", "PME", "TPE", "PME"]),
+        }
+    )
+    opportunities = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-06", "2024-02-02", "2024-03-01"]),
+            "status": pd.Categorical(["won", "lost", "won"]),
+            "close_date": pd.to_datetime(["2024-01-20", "2024-03-01", "2024-04-05"]),
+        }
+    )
     e = Engine({"leads": leads, "opportunities": opportunities})
     # Q1: 3 leads created, 1 qualified in Q1 (the 1 Feb one is qualified in April), 3
     # opportunities created, 1 won in Q1 (the other won on 5 April).
     assert funnel(e, D(2024, 1, 1), D(2024, 3, 31)) == [
-        FunnelStage("leads", 3), FunnelStage("qualified", 1), FunnelStage("opportunities", 3), FunnelStage("won", 1)]
+        FunnelStage("leads", 3),
+        FunnelStage("qualified", 1),
+        FunnelStage("opportunities", 3),
+        FunnelStage("won", 1),
+    ]
     # Opportunities have no segment: filtered by segment, their stages are unavailable.
     assert funnel(e, D(2024, 1, 1), D(2024, 3, 31), {"segment": frozenset({"PME"})}) == [
-        FunnelStage("leads", 2), FunnelStage("qualified", 1), FunnelStage("opportunities", None),
-        FunnelStage("won", None)]
+        FunnelStage("leads", 2),
+        FunnelStage("qualified", 1),
+        FunnelStage("opportunities", None),
+        FunnelStage("won", None),
+    ]
     assert [s.count for s in funnel(Engine({}), D(2024, 1, 1), D(2024, 3, 31))] == [None, None, None, None]

@@ -41,14 +41,20 @@ def values(engine: Engine, query: Query, kpi: str, member: str | None = None) ->
 def test_revenue_includes_returns(sales: pd.DataFrame) -> None:
     e = Engine({"sales": sales})
     assert values(e, Query(grain="month"), "revenue") == {
-        "2024-01": 320.0, "2024-02": 260.0, "2024-03": 0.0, "2024-04": 40.0,
+        "2024-01": 320.0,
+        "2024-02": 260.0,
+        "2024-03": 0.0,
+        "2024-04": 40.0,
     }
 
 
 def test_sales_count_counts_positive_invoices_and_lines_without_invoice(sales: pd.DataFrame) -> None:
     e = Engine({"sales": sales})
     assert values(e, Query(grain="month"), "sales_count") == {
-        "2024-01": 2.0, "2024-02": 3.0, "2024-03": 0.0, "2024-04": 1.0,
+        "2024-01": 2.0,
+        "2024-02": 3.0,
+        "2024-03": 0.0,
+        "2024-04": 1.0,
     }
 
 
@@ -66,28 +72,37 @@ def test_average_order_value_and_its_zero_denominator(sales: pd.DataFrame) -> No
 def test_active_customers_ignore_lines_without_customer(sales: pd.DataFrame) -> None:
     e = Engine({"sales": sales})
     assert values(e, Query(grain="month"), "active_customers") == {
-        "2024-01": 2.0, "2024-02": 2.0, "2024-03": 0.0, "2024-04": 1.0,
+        "2024-01": 2.0,
+        "2024-02": 2.0,
+        "2024-03": 0.0,
+        "2024-04": 1.0,
     }
 
 
 def test_new_customers_are_counted_at_their_first_ever_purchase(sales: pd.DataFrame) -> None:
     e = Engine({"sales": sales})
     assert values(e, Query(grain="month"), "new_customers") == {
-        "2024-01": 2.0, "2024-02": 1.0, "2024-03": 0.0, "2024-04": 0.0,
+        "2024-01": 2.0,
+        "2024-02": 1.0,
+        "2024-03": 0.0,
+        "2024-04": 0.0,
     }
     # From February on, C1 and C2 are not new even though the range starts later.
     assert values(e, Query(D(2024, 2, 1), D(2024, 4, 30), grain="quarter"), "new_customers") == {
-        "2024-Q1": 1.0, "2024-Q2": 0.0,
+        "2024-Q1": 1.0,
+        "2024-Q2": 0.0,
     }
 
 
 def test_a_first_purchase_that_is_a_credit_note_does_not_make_a_customer() -> None:
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-02-05"]),
-        "amount": [-50.0, 70.0],
-        "invoice_id": ["AV1", "F1"],
-        "customer_id": ["C9", "C9"],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-02-05"]),
+            "amount": [-50.0, 70.0],
+            "invoice_id": ["AV1", "F1"],
+            "customer_id": ["C9", "C9"],
+        }
+    )
     e = Engine({"sales": frame})
     assert values(e, Query(grain="month"), "new_customers") == {"2024-01": 0.0, "2024-02": 1.0}
     assert values(e, Query(grain="month"), "active_customers") == {"2024-01": 0.0, "2024-02": 1.0}
@@ -147,13 +162,15 @@ def test_missing_kind_is_unavailable_not_zero() -> None:
 
 
 def test_targets_by_period_and_member(sales: pd.DataFrame) -> None:
-    targets = pd.DataFrame({
-        "kpi": ["revenue", "Chiffre d'affaires", "revenue", "revenue"],
-        "period": ["2024-01", "2024-02", "2024-01", "2024"],
-        "value": [400.0, 250.0, 100.0, 5000.0],
-        "dimension": [None, None, "salesperson", None],
-        "member": [None, None, "Alice", None],
-    })
+    targets = pd.DataFrame(
+        {
+            "kpi": ["revenue", "Chiffre d'affaires", "revenue", "revenue"],
+            "period": ["2024-01", "2024-02", "2024-01", "2024"],
+            "value": [400.0, 250.0, 100.0, 5000.0],
+            "dimension": [None, None, "salesperson", None],
+            "member": [None, None, "Alice", None],
+        }
+    )
     e = Engine({"sales": sales, "targets": targets})
     result = e.compute(Query(grain="month", by="salesperson", kpis=("revenue",)))
     assert result.get("revenue", "2024-01").target == 400.0
@@ -172,12 +189,22 @@ def test_json_shape(sales: pd.DataFrame) -> None:
     assert set(data) == {"from", "to", "grain", "rows"}
     assert (data["from"], data["to"], data["grain"]) == ("2024-01-01", "2024-04-02", "quarter")
     assert set(data["rows"][0]) == {
-        "kpi", "period", "member", "value", "target", "comparison", "unavailable", "low_confidence",
+        "kpi",
+        "period",
+        "member",
+        "value",
+        "target",
+        "comparison",
+        "unavailable",
+        "low_confidence",
     }
     assert [(r["period"], r["member"], r["value"]) for r in data["rows"]] == [
-        ("2024-Q1", None, 580.0), ("2024-Q2", None, 40.0),
-        ("2024-Q1", "Alice", 240.0), ("2024-Q1", "Bruno", 340.0),
-        ("2024-Q2", "Alice", 40.0), ("2024-Q2", "Bruno", 0.0),
+        ("2024-Q1", None, 580.0),
+        ("2024-Q2", None, 40.0),
+        ("2024-Q1", "Alice", 240.0),
+        ("2024-Q1", "Bruno", 340.0),
+        ("2024-Q2", "Alice", 40.0),
+        ("2024-Q2", "Bruno", 0.0),
     ]
 
 
@@ -204,10 +231,15 @@ def test_attainment_is_inverted_for_lower_is_better_kpis() -> None:
 def test_pacing_of_a_partial_month(sales: pd.DataFrame) -> None:
     from kpidesk.core.targets import pacing
 
-    targets = pd.DataFrame({
-        "kpi": ["revenue", "average_order_value", "cac"], "period": ["2024-02", "2024-02", "2024-02"],
-        "value": [290.0, 100.0, 50.0], "dimension": [None] * 3, "member": [None] * 3,
-    })
+    targets = pd.DataFrame(
+        {
+            "kpi": ["revenue", "average_order_value", "cac"],
+            "period": ["2024-02", "2024-02", "2024-02"],
+            "value": [290.0, 100.0, 50.0],
+            "dimension": [None] * 3,
+            "member": [None] * 3,
+        }
+    )
     e = Engine({"sales": sales, "targets": targets})
     # 1-10 February: revenue 80 + 120 + 60 = 260 against 290 x 10 / 29 = 100 expected by the
     # 10th (straight line): 260 %. The month-to-date range takes February's target and its days.
@@ -231,8 +263,15 @@ def test_pacing_of_a_partial_month(sales: pd.DataFrame) -> None:
 
 
 def test_whole_range_target_spans_the_months_it_sums(sales: pd.DataFrame) -> None:
-    targets = pd.DataFrame({"kpi": ["revenue", "revenue"], "period": ["2024-01", "2024-02"],
-                            "value": [400.0, 250.0], "dimension": [None, None], "member": [None, None]})
+    targets = pd.DataFrame(
+        {
+            "kpi": ["revenue", "revenue"],
+            "period": ["2024-01", "2024-02"],
+            "value": [400.0, 250.0],
+            "dimension": [None, None],
+            "member": [None, None],
+        }
+    )
     e = Engine({"sales": sales, "targets": targets})
     row = e.summary(Query(D(2024, 1, 1), D(2024, 2, 29), kpis=("revenue",))).get("revenue")
     assert (row.target, row.target_start, row.target_end) == (650.0, D(2024, 1, 1), D(2024, 3, 1))
@@ -261,28 +300,44 @@ def _random_company(seed: int, n: int = 600) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2023-01-01")
     invoice = rng.integers(0, n // 3, n)
-    sales = pd.DataFrame({
-        "date": start + pd.to_timedelta(np.sort(invoice) * 2 + rng.integers(0, 2, n) * (rng.random(n) < 0.05),
-                                        unit="D"),
-        "amount": rng.choice([40.0, 90.0, 250.0, -60.0], n, p=[0.4, 0.3, 0.2, 0.1]),
-        "invoice_id": np.where(rng.random(n) < 0.05, None, [f"F{i}" for i in np.sort(invoice)]).astype(object),
-        "customer_id": np.where(rng.random(n) < 0.1, None, [f"C{i % 45}" for i in np.sort(invoice)]).astype(object),
-        "product": pd.Categorical(rng.choice(["Papier", "Encre", "Toner", "Classeur"], n)),
-        "salesperson": pd.Categorical([["Alice", "Bruno", "Chloé"][i % 3] for i in np.sort(invoice)]),
-        "channel": pd.Categorical([["Web", "Salon"][i % 2] for i in np.sort(invoice)]),
-    })
-    spend = pd.DataFrame({"date": start + pd.to_timedelta(rng.integers(0, 420, 40), unit="D"),
-                          "amount": rng.integers(50, 500, 40).astype(float),
-                          "channel": pd.Categorical(rng.choice(["Web", "Salon"], 40))})
+    sales = pd.DataFrame(
+        {
+            "date": start
+            + pd.to_timedelta(np.sort(invoice) * 2 + rng.integers(0, 2, n) * (rng.random(n) < 0.05), unit="D"),
+            "amount": rng.choice([40.0, 90.0, 250.0, -60.0], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "invoice_id": np.where(rng.random(n) < 0.05, None, [f"F{i}" for i in np.sort(invoice)]).astype(object),
+            "customer_id": np.where(rng.random(n) < 0.1, None, [f"C{i % 45}" for i in np.sort(invoice)]).astype(object),
+            "product": pd.Categorical(rng.choice(["Papier", "Encre", "Toner", "Classeur"], n)),
+            "salesperson": pd.Categorical([["Alice", "Bruno", "Chloé"][i % 3] for i in np.sort(invoice)]),
+            "channel": pd.Categorical([["Web", "Salon"][i % 2] for i in np.sort(invoice)]),
+        }
+    )
+    spend = pd.DataFrame(
+        {
+            "date": start + pd.to_timedelta(rng.integers(0, 420, 40), unit="D"),
+            "amount": rng.integers(50, 500, 40).astype(float),
+            "channel": pd.Categorical(rng.choice(["Web", "Salon"], 40)),
+        }
+    )
     return {"sales": sales, "spend": spend}
 
 
 def _everything(e: Engine, **kw: object) -> list[tuple[object, ...]]:
     q = Query(D(2023, 1, 1), D(2024, 3, 31), grain="quarter", **kw)  # type: ignore[arg-type]
     rows = e.compute(q).rows + e.summary(Query(D(2023, 4, 1), D(2024, 2, 10), **kw)).rows  # type: ignore[arg-type]
-    return [(r.kpi, r.period, r.member, None if r.value is None else round(r.value, 9), r.base, r.provisional,
-             tuple(sorted(r.extra.items())), r.comparison if r.comparison is None else round(r.comparison, 9))
-            for r in rows]
+    return [
+        (
+            r.kpi,
+            r.period,
+            r.member,
+            None if r.value is None else round(r.value, 9),
+            r.base,
+            r.provisional,
+            tuple(sorted(r.extra.items())),
+            r.comparison if r.comparison is None else round(r.comparison, 9),
+        )
+        for r in rows
+    ]
 
 
 def test_row_order_and_preparation_paths_do_not_change_any_value(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -319,8 +374,9 @@ def test_overlapping_intervals_are_computed_one_by_one() -> None:
         for by in (None, "channel"):
             both = e._evaluate(catalog.get(kpi), Ctx(e, e.settings, {}, by), iv)
             for i in range(2):
-                one = e._evaluate(catalog.get(kpi), Ctx(e, e.settings, {}, by), Intervals(iv.lo[i:i + 1],
-                                                                                          iv.hi[i:i + 1]))
+                one = e._evaluate(
+                    catalog.get(kpi), Ctx(e, e.settings, {}, by), Intervals(iv.lo[i : i + 1], iv.hi[i : i + 1])
+                )
                 assert np.allclose(both.value[i], one.value[0], equal_nan=True), (kpi, by)
 
 
@@ -336,12 +392,14 @@ def test_a_comparison_period_hardly_covered_by_the_data_is_undefined(sales: pd.D
 
 
 def test_customers_are_shown_by_name_the_customers_file_first() -> None:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-02-01", "2024-02-02"]),
-        "amount": [100.0, 50.0, 80.0, 20.0],
-        "customer_id": ["C1", "C2", "C2", "C3"],
-        "customer_name": ["Boulangerie Martin", "Garage Petit", "Garage Petit SARL", None],
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-02-01", "2024-02-02"]),
+            "amount": [100.0, 50.0, 80.0, 20.0],
+            "customer_id": ["C1", "C2", "C2", "C3"],
+            "customer_name": ["Boulangerie Martin", "Garage Petit", "Garage Petit SARL", None],
+        }
+    )
     customers = pd.DataFrame({"customer_id": ["C1", "C4"], "name": ["Boulangerie Martin & Fils", "Hôtel du Lac"]})
     engine = Engine({"sales": sales, "customers": customers})
     assert engine.member_names("customer") == {

@@ -78,30 +78,52 @@ def test_active_customers_count_purchases_only(engine: Engine) -> None:
     # Jan: C, A, B. Feb: B. Mar: A, D. Apr: E (the credit note and the anonymous line add
     # nobody). May: nobody. Jun: C.
     assert monthly(engine, "active_customers") == {
-        "2024-01": 3, "2024-02": 1, "2024-03": 2, "2024-04": 1, "2024-05": 0, "2024-06": 1,
+        "2024-01": 3,
+        "2024-02": 1,
+        "2024-03": 2,
+        "2024-04": 1,
+        "2024-05": 0,
+        "2024-06": 1,
     }
 
 
 def test_new_customers_and_the_customer_who_comes_back(engine: Engine) -> None:
     # C, A, B in January; D in March; E in April; C coming back in June is not new.
     assert monthly(engine, "new_customers") == {
-        "2024-01": 3, "2024-02": 0, "2024-03": 1, "2024-04": 1, "2024-05": 0, "2024-06": 0,
+        "2024-01": 3,
+        "2024-02": 0,
+        "2024-03": 1,
+        "2024-04": 1,
+        "2024-05": 0,
+        "2024-06": 0,
     }
 
 
 def test_revenue_per_customer(engine: Engine) -> None:
     # Jan 350 / 3; Feb 70 / 1; Mar 500 / 2; Apr (90 - 50 + 40) / 1: revenue counts the credit
     # note and the line without customer; May: no active customer, undefined; Jun 60 / 1.
-    assert monthly(engine, "revenue_per_customer") == approx({
-        "2024-01": 350 / 3, "2024-02": 70.0, "2024-03": 250.0, "2024-04": 80.0, "2024-05": None, "2024-06": 60.0,
-    })
+    assert monthly(engine, "revenue_per_customer") == approx(
+        {
+            "2024-01": 350 / 3,
+            "2024-02": 70.0,
+            "2024-03": 250.0,
+            "2024-04": 80.0,
+            "2024-05": None,
+            "2024-06": 60.0,
+        }
+    )
 
 
 def test_repeat_purchase_rate(engine: Engine) -> None:
     # Jan: nobody had bought before. Feb: B (first bought 20 Jan) -> 1/1. Mar: A returns, D is
     # new -> 1/2. Apr: E is new -> 0/1. May: no active customer. Jun: C (first 5 Jan) -> 1/1.
     assert monthly(engine, "repeat_purchase_rate") == {
-        "2024-01": 0.0, "2024-02": 100.0, "2024-03": 50.0, "2024-04": 0.0, "2024-05": None, "2024-06": 100.0,
+        "2024-01": 0.0,
+        "2024-02": 100.0,
+        "2024-03": 50.0,
+        "2024-04": 0.0,
+        "2024-05": None,
+        "2024-06": 100.0,
     }
 
 
@@ -109,20 +131,29 @@ def test_one_time_buyer_rate(engine: Engine) -> None:
     # Second purchases: A 55 days later (> 30: one-time buyer), B 21 days later (not), C 157
     # days later (one-time), D and E never (the credit note is no purchase).
     # Jan: C, A, B acquired, C and A one-time -> 2/3. Mar: D -> 1/1. Apr: E -> 1/1.
-    assert monthly(engine, "one_time_buyer_rate") == approx({
-        "2024-01": 200 / 3, "2024-02": None, "2024-03": 100.0, "2024-04": 100.0, "2024-05": None, "2024-06": None,
-    })
+    assert monthly(engine, "one_time_buyer_rate") == approx(
+        {
+            "2024-01": 200 / 3,
+            "2024-02": None,
+            "2024-03": 100.0,
+            "2024-04": 100.0,
+            "2024-05": None,
+            "2024-06": None,
+        }
+    )
     # Every window (first purchase + 30 days) ended before 10 June, the last sale: final values.
     result = engine.compute(Query(D(2024, 1, 1), D(2024, 6, 30), kpis=("one_time_buyer_rate",)))
     assert not any(r.provisional for r in result.rows)
 
 
 def test_one_time_buyer_rate_is_provisional_while_the_window_runs() -> None:
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-05-02", "2024-05-20", "2024-06-01", "2024-06-10"]),
-        "amount": [10.0, 10.0, 10.0, 10.0],
-        "customer_id": ["P", "P", "Q", "R"],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-05-02", "2024-05-20", "2024-06-01", "2024-06-10"]),
+            "amount": [10.0, 10.0, 10.0, 10.0],
+            "customer_id": ["P", "P", "Q", "R"],
+        }
+    )
     settings = CompanySettings(one_time_buyer_days=30)
     # The data ends on 10 June: Q (1 June) and R (10 June) have no second purchase and their
     # windows run until 1 July and 10 July: June's 2/2 is provisional. May: P bought again
@@ -148,21 +179,38 @@ def test_retention_and_churn_by_month(engine: Engine) -> None:
     # Feb (3 - 0) / 3; Mar (4 - 1 [D]) / 3; Apr (4 - 1 [E]) / 4; May (3 - 0) / 4;
     # Jun (2 - 0) / 3: C, back after five months, counts in E although not in S.
     # Jan: no base at its start, undefined.
-    assert monthly(engine, "retention_rate") == approx({
-        "2024-01": None, "2024-02": 100.0, "2024-03": 100.0, "2024-04": 75.0, "2024-05": 75.0, "2024-06": 200 / 3,
-    })
-    assert monthly(engine, "churn_rate") == approx({
-        "2024-01": None, "2024-02": 0.0, "2024-03": 0.0, "2024-04": 25.0, "2024-05": 25.0, "2024-06": 100 / 3,
-    })
+    assert monthly(engine, "retention_rate") == approx(
+        {
+            "2024-01": None,
+            "2024-02": 100.0,
+            "2024-03": 100.0,
+            "2024-04": 75.0,
+            "2024-05": 75.0,
+            "2024-06": 200 / 3,
+        }
+    )
+    assert monthly(engine, "churn_rate") == approx(
+        {
+            "2024-01": None,
+            "2024-02": 0.0,
+            "2024-03": 0.0,
+            "2024-04": 25.0,
+            "2024-05": 25.0,
+            "2024-06": 100 / 3,
+        }
+    )
     result = engine.compute(Query(D(2024, 4, 1), D(2024, 4, 30), kpis=("retention_rate",)))
     assert result.get("retention_rate").base == 4 and result.get("retention_rate").low_confidence
 
 
 def test_retention_window_edges() -> None:
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-03-05", "2024-03-20", "2024-04-02"]),
-        "amount": [1.0, 1.0, 1.0], "customer_id": ["A", "D", "E"],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-03-05", "2024-03-20", "2024-04-02"]),
+            "amount": [1.0, 1.0, 1.0],
+            "customer_id": ["A", "D", "E"],
+        }
+    )
     e = Engine({"sales": frame}, SETTINGS, today=D(2024, 7, 1))
     # 5 May - 4 June: S = base(5 May) = purchases in [5 Feb, 5 May) = A, D, E; E = base(5 June)
     # = purchases in [5 Mar, 5 June): the 5 March purchase is still in -> 3/3.
@@ -188,8 +236,9 @@ def test_retention_by_salesperson(engine: Engine) -> None:
     result = engine.compute(q)
     assert result.get("retention_rate", "2024-04", "Alice").value == 50.0
     assert result.get("retention_rate", "2024-04", "Bruno").value == 100.0
-    filtered = engine.compute(Query(D(2024, 4, 1), D(2024, 4, 30), kpis=("retention_rate",),
-                                    filters={"salesperson": frozenset({"Alice"})}))
+    filtered = engine.compute(
+        Query(D(2024, 4, 1), D(2024, 4, 30), kpis=("retention_rate",), filters={"salesperson": frozenset({"Alice"})})
+    )
     assert filtered.get("retention_rate").value == 50.0
 
 
@@ -197,7 +246,12 @@ def test_upsell_rate(engine: Engine) -> None:
     # Mar: the returning customer A buys P2 for the first time -> 1/1. Feb: B returns with P2
     # again -> 0/1. Jun: C returns with P1 again -> 0/1. Jan, Apr: no returning customer.
     assert monthly(engine, "upsell_rate") == {
-        "2024-01": None, "2024-02": 0.0, "2024-03": 100.0, "2024-04": None, "2024-05": None, "2024-06": 0.0,
+        "2024-01": None,
+        "2024-02": 0.0,
+        "2024-03": 100.0,
+        "2024-04": None,
+        "2024-05": None,
+        "2024-06": 0.0,
     }
     # By product, the row level is used: A's new product is P2; A returning with P1 is no upsell.
     result = engine.compute(Query(D(2024, 3, 1), D(2024, 3, 31), by="product", kpis=("upsell_rate",)))
@@ -218,29 +272,46 @@ def test_top_customer_share(engine: Engine) -> None:
 def test_top_customer_share_leaves_out_customers_with_net_returns() -> None:
     # Six customers: 500, 300, 100, 50, 50 and one with only a 40 refund (net -40, left out).
     # Five ranked: top ceil(5/5) = 1 -> 500 / 1000. Nine customers would give a top 2.
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-02"] * 6),
-        "amount": [500.0, 300.0, 100.0, 50.0, 50.0, -40.0],
-        "customer_id": ["A", "B", "C", "D", "E", "F"],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-02"] * 6),
+            "amount": [500.0, 300.0, 100.0, 50.0, 50.0, -40.0],
+            "customer_id": ["A", "B", "C", "D", "E", "F"],
+        }
+    )
     e = Engine({"sales": frame})
     assert e.summary(Query(kpis=("top_customer_share",))).get("top_customer_share").value == 50.0
-    more = pd.concat([frame, pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-03"] * 4), "amount": [10.0] * 4, "customer_id": ["G", "H", "I", "J"],
-    })], ignore_index=True)
+    more = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(["2024-01-03"] * 4),
+                    "amount": [10.0] * 4,
+                    "customer_id": ["G", "H", "I", "J"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     # Nine ranked (500, 300, 100, 50, 50, 10 x 4) -> top 2: 800 / 1040.
     e = Engine({"sales": more})
     assert e.summary(Query(kpis=("top_customer_share",))).get("top_customer_share").value == pytest.approx(
-        800 / 1040 * 100)
+        800 / 1040 * 100
+    )
 
 
 @pytest.fixture
 def clv_engine() -> Engine:
     rows = [
-        ("2023-01-15", 100.0, "X", "Web"), ("2023-06-01", 100.0, "X", "Web"), ("2024-02-01", 300.0, "X", "Web"),
+        ("2023-01-15", 100.0, "X", "Web"),
+        ("2023-06-01", 100.0, "X", "Web"),
+        ("2024-02-01", 300.0, "X", "Web"),
         ("2023-03-10", 200.0, "Y", "Salon"),
-        ("2023-11-20", 400.0, "Z", "Salon"), ("2024-05-05", 200.0, "Z", "Salon"),
-        ("2024-03-03", 500.0, "W", "Web"), ("2024-04-01", -100.0, "W", "Web"),
+        ("2023-11-20", 400.0, "Z", "Salon"),
+        ("2024-05-05", 200.0, "Z", "Salon"),
+        ("2024-03-03", 500.0, "W", "Web"),
+        ("2024-04-01", -100.0, "W", "Web"),
     ]
     frame = pd.DataFrame(rows, columns=["date", "amount", "customer_id", "channel"])
     frame["date"] = pd.to_datetime(frame["date"])
@@ -266,11 +337,13 @@ def test_clv_over_the_twelve_months_ending_at_period_end(clv_engine: Engine) -> 
 
 def test_clv_lifespan_is_capped_at_ten_years() -> None:
     # Two customers buying every year: no churn -> lifespan 10 (the cap), not infinite.
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2023-03-01", "2023-04-01", "2024-03-01", "2024-04-01"]),
-        "amount": [100.0, 300.0, 100.0, 300.0],
-        "customer_id": ["A", "B", "A", "B"],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2023-03-01", "2023-04-01", "2024-03-01", "2024-04-01"]),
+            "amount": [100.0, 300.0, 100.0, 300.0],
+            "customer_id": ["A", "B", "A", "B"],
+        }
+    )
     e = Engine({"sales": frame})
     # 2024: 400 / 2 customers x 10 years.
     assert e.compute(Query(D(2024, 1, 1), D(2024, 12, 31), grain="year", kpis=("clv",))).get("clv").value == 2000
@@ -280,8 +353,13 @@ def test_a_period_with_no_sales(engine: Engine) -> None:
     result = engine.compute(Query(D(2024, 5, 1), D(2024, 5, 31)))
     assert result.get("active_customers").value == 0
     assert result.get("new_customers").value == 0
-    for kpi in ("revenue_per_customer", "repeat_purchase_rate", "one_time_buyer_rate", "upsell_rate",
-                "top_customer_share"):
+    for kpi in (
+        "revenue_per_customer",
+        "repeat_purchase_rate",
+        "one_time_buyer_rate",
+        "upsell_rate",
+        "top_customer_share",
+    ):
         assert result.get(kpi).value is None, kpi
         assert not result.get(kpi).unavailable
 
@@ -289,15 +367,32 @@ def test_a_period_with_no_sales(engine: Engine) -> None:
 def test_every_customer_kpi_is_unavailable_without_sales() -> None:
     e = Engine({})
     result = e.compute(Query(D(2024, 1, 1), D(2024, 1, 31)))
-    for kpi in ("active_customers", "new_customers", "revenue_per_customer", "repeat_purchase_rate",
-                "one_time_buyer_rate", "retention_rate", "churn_rate", "upsell_rate", "clv", "top_customer_share"):
+    for kpi in (
+        "active_customers",
+        "new_customers",
+        "revenue_per_customer",
+        "repeat_purchase_rate",
+        "one_time_buyer_rate",
+        "retention_rate",
+        "churn_rate",
+        "upsell_rate",
+        "clv",
+        "top_customer_share",
+    ):
         row = result.get(kpi)
         assert row.unavailable and row.value is None, kpi
 
 
 def test_breakdown_parts_by_customer(engine: Engine) -> None:
-    result = engine.compute(Query(D(2024, 1, 1), D(2024, 3, 31), grain="quarter", by="customer",
-                                  kpis=("active_customers", "revenue", "top_customer_share")))
+    result = engine.compute(
+        Query(
+            D(2024, 1, 1),
+            D(2024, 3, 31),
+            grain="quarter",
+            by="customer",
+            kpis=("active_customers", "revenue", "top_customer_share"),
+        )
+    )
     assert result.members("active_customers") == ["A", "B", "C", "D", "E"]
     assert result.get("revenue", "2024-Q1", "A").value == 400.0
     assert result.get("active_customers", "2024-Q1", "E").value == 0.0
@@ -307,13 +402,30 @@ def test_breakdown_parts_by_customer(engine: Engine) -> None:
 
 
 def test_window_reach_and_month_arithmetic_match_add_months() -> None:
-    days = np.array([day_number(D(2024, 1, 30)), day_number(D(2024, 1, 31)), day_number(D(2024, 2, 29)),
-                     day_number(D(2024, 3, 30)), day_number(D(2024, 3, 31))])
+    days = np.array(
+        [
+            day_number(D(2024, 1, 30)),
+            day_number(D(2024, 1, 31)),
+            day_number(D(2024, 2, 29)),
+            day_number(D(2024, 3, 30)),
+            day_number(D(2024, 3, 31)),
+        ]
+    )
     assert [from_day_number(d) for d in add_months_days(days, 1)] == [
-        D(2024, 2, 29), D(2024, 2, 29), D(2024, 3, 29), D(2024, 4, 30), D(2024, 4, 30)]
+        D(2024, 2, 29),
+        D(2024, 2, 29),
+        D(2024, 3, 29),
+        D(2024, 4, 30),
+        D(2024, 4, 30),
+    ]
     # The last day t whose month-long window [add_months(t, -1), t) still holds the day.
     assert [from_day_number(d) for d in window_reach(days, 1)] == [
-        D(2024, 2, 29), D(2024, 2, 29), D(2024, 3, 31), D(2024, 4, 30), D(2024, 4, 30)]
+        D(2024, 2, 29),
+        D(2024, 2, 29),
+        D(2024, 3, 31),
+        D(2024, 4, 30),
+        D(2024, 4, 30),
+    ]
     start = day_number(D(2023, 1, 1))
     for d in range(start, start + 800, 7):
         reach = int(window_reach(np.array([d]), 12)[0])
@@ -325,12 +437,14 @@ def test_retention_matches_a_plain_implementation() -> None:
     rng = np.random.default_rng(7)
     n = 400
     start = pd.Timestamp("2023-01-01")
-    frame = pd.DataFrame({
-        "date": start + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
-        "amount": rng.choice([50.0, 120.0, -30.0], n, p=[0.5, 0.4, 0.1]),
-        "customer_id": [f"C{i}" for i in rng.integers(0, 60, n)],
-        "salesperson": pd.Categorical(rng.choice(["Alice", "Bruno"], n)),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": start + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "amount": rng.choice([50.0, 120.0, -30.0], n, p=[0.5, 0.4, 0.1]),
+            "customer_id": [f"C{i}" for i in rng.integers(0, 60, n)],
+            "salesperson": pd.Categorical(rng.choice(["Alice", "Bruno"], n)),
+        }
+    )
     months = 4
     e = Engine({"sales": frame}, CompanySettings(customer_base_months=months))
     buys = frame[frame["amount"] > 0]
@@ -342,8 +456,15 @@ def test_retention_matches_a_plain_implementation() -> None:
 
     # Months and weeks are shorter than the window, years longer (the other way to count N).
     for grain in ("month", "week", "year"):
-        result = e.compute(Query(D(2023, 2, 1), D(2024, 11, 30), grain=grain, by="salesperson",  # type: ignore[arg-type]
-                                 kpis=("retention_rate",)))
+        result = e.compute(
+            Query(
+                D(2023, 2, 1),
+                D(2024, 11, 30),
+                grain=grain,
+                by="salesperson",  # type: ignore[arg-type]
+                kpis=("retention_rate",),
+            )
+        )
         for p in result.periods:
             for member in (None, "Alice", "Bruno"):
                 who = buys if member is None else buys[buys["salesperson"] == member]

@@ -1,14 +1,14 @@
 """Marketing KPIs: spend, CAC, cost per lead, ROI by channel, CLV / CAC, worked out by hand.
 
-    sales                                        spend
-    2024-01-05  1000  A  Web     A new           2024-01-02  500  Web          marketing
-    2024-01-12   400  B  Salon   B new           2024-01-15  300  Salon        marketing
-    2024-01-20   600  C  Web     C new           2024-01-31  200  Commissions  sales
-    2024-02-03   300  A  Web                     2024-02-01  400  Web          (none: marketing)
-    2024-02-15   200  D  Salon   D new           2024-02-10  100  Salon        marketing
-    2024-02-20   100  E  Partenaires  E new
+sales                                        spend
+2024-01-05  1000  A  Web     A new           2024-01-02  500  Web          marketing
+2024-01-12   400  B  Salon   B new           2024-01-15  300  Salon        marketing
+2024-01-20   600  C  Web     C new           2024-01-31  200  Commissions  sales
+2024-02-03   300  A  Web                     2024-02-01  400  Web          (none: marketing)
+2024-02-15   200  D  Salon   D new           2024-02-10  100  Salon        marketing
+2024-02-20   100  E  Partenaires  E new
 
-    leads: 3, 4, 20 January (Web), 10 January (Salon), 5 February (Salon)
+leads: 3, 4, 20 January (Web), 10 January (Salon), 5 February (Salon)
 """
 
 from __future__ import annotations
@@ -25,24 +25,32 @@ D = dt.date
 
 @pytest.fixture
 def data() -> dict[str, pd.DataFrame]:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-12", "2024-01-20", "2024-02-03", "2024-02-15", "2024-02-20"]),
-        "amount": [1000.0, 400.0, 600.0, 300.0, 200.0, 100.0],
-        "invoice_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
-        "customer_id": ["A", "B", "C", "A", "D", "E"],
-        "channel": pd.Categorical(["Web", "Salon", "Web", "Web", "Salon", "Partenaires"]),
-        "salesperson": pd.Categorical(["Alice"] * 6),
-    })
-    spend = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-02", "2024-01-15", "2024-01-31", "2024-02-01", "2024-02-10"]),
-        "amount": [500.0, 300.0, 200.0, 400.0, 100.0],
-        "channel": pd.Categorical(["Web", "Salon", "Commissions", "Web", "Salon"]),
-        "category": pd.Categorical(["marketing", "marketing", "sales", None, "marketing"]),
-    })
-    leads = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-01-03", "2024-01-04", "2024-01-10", "2024-01-20", "2024-02-05"]),
-        "channel": pd.Categorical(["Web", "Web", "Salon", "Web", "Salon"]),
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                ["2024-01-05", "2024-01-12", "2024-01-20", "2024-02-03", "2024-02-15", "2024-02-20"]
+            ),
+            "amount": [1000.0, 400.0, 600.0, 300.0, 200.0, 100.0],
+            "invoice_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
+            "customer_id": ["A", "B", "C", "A", "D", "E"],
+            "channel": pd.Categorical(["Web", "Salon", "Web", "Web", "Salon", "Partenaires"]),
+            "salesperson": pd.Categorical(["Alice"] * 6),
+        }
+    )
+    spend = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-02", "2024-01-15", "2024-01-31", "2024-02-01", "2024-02-10"]),
+            "amount": [500.0, 300.0, 200.0, 400.0, 100.0],
+            "channel": pd.Categorical(["Web", "Salon", "Commissions", "Web", "Salon"]),
+            "category": pd.Categorical(["marketing", "marketing", "sales", None, "marketing"]),
+        }
+    )
+    leads = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-03", "2024-01-04", "2024-01-10", "2024-01-20", "2024-02-05"]),
+            "channel": pd.Categorical(["Web", "Web", "Salon", "Web", "Salon"]),
+        }
+    )
     return {"sales": sales, "spend": spend, "leads": leads}
 
 
@@ -81,8 +89,11 @@ def test_cac_by_or_filtered_on_a_dimension_spend_lacks(data: dict[str, pd.DataFr
     split = e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), by="salesperson", kpis=("cac", "revenue")))
     assert [r.member for r in split.series("cac")] == [None]
     assert split.members("revenue") == ["Alice"]
-    filtered = e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), filters={"salesperson": frozenset({"Alice"})},
-                               kpis=("cac", "roi", "revenue")))
+    filtered = e.compute(
+        Query(
+            D(2024, 1, 1), D(2024, 1, 31), filters={"salesperson": frozenset({"Alice"})}, kpis=("cac", "roi", "revenue")
+        )
+    )
     assert filtered.get("cac").unavailable and filtered.get("roi").unavailable
     assert filtered.get("revenue").value == 2000.0
 
@@ -124,8 +135,9 @@ def test_missing_kinds_make_the_marketing_kpis_unavailable(data: dict[str, pd.Da
 
 
 def test_a_month_with_no_spend_and_no_new_customer() -> None:
-    sales = pd.DataFrame({"date": pd.to_datetime(["2024-01-05", "2024-03-05"]), "amount": [10.0, 10.0],
-                          "customer_id": ["A", "A"]})
+    sales = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-05", "2024-03-05"]), "amount": [10.0, 10.0], "customer_id": ["A", "A"]}
+    )
     spend = pd.DataFrame({"date": pd.to_datetime(["2024-01-02"]), "amount": [50.0]})
     e = Engine({"sales": sales, "spend": spend})
     march = e.compute(Query(D(2024, 3, 1), D(2024, 3, 31), kpis=("marketing_spend", "cac", "roi"))).rows
@@ -136,15 +148,32 @@ def test_a_month_with_no_spend_and_no_new_customer() -> None:
 
 def test_ltv_cac_ratio() -> None:
     # CLV table of test_kpis_customers (2024: CLV 900) with channels, and 300 + 100 of spend.
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2023-01-15", "2023-06-01", "2024-02-01", "2023-03-10", "2023-11-20", "2024-05-05",
-                                "2024-03-03", "2024-04-01"]),
-        "amount": [100.0, 100.0, 300.0, 200.0, 400.0, 200.0, 500.0, -100.0],
-        "customer_id": ["X", "X", "X", "Y", "Z", "Z", "W", "W"],
-        "channel": pd.Categorical(["Web", "Web", "Web", "Salon", "Salon", "Salon", "Web", "Web"]),
-    })
-    spend = pd.DataFrame({"date": pd.to_datetime(["2024-02-01", "2024-06-01"]), "amount": [300.0, 100.0],
-                          "channel": pd.Categorical(["Web", "Salon"])})
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                [
+                    "2023-01-15",
+                    "2023-06-01",
+                    "2024-02-01",
+                    "2023-03-10",
+                    "2023-11-20",
+                    "2024-05-05",
+                    "2024-03-03",
+                    "2024-04-01",
+                ]
+            ),
+            "amount": [100.0, 100.0, 300.0, 200.0, 400.0, 200.0, 500.0, -100.0],
+            "customer_id": ["X", "X", "X", "Y", "Z", "Z", "W", "W"],
+            "channel": pd.Categorical(["Web", "Web", "Web", "Salon", "Salon", "Salon", "Web", "Web"]),
+        }
+    )
+    spend = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-02-01", "2024-06-01"]),
+            "amount": [300.0, 100.0],
+            "channel": pd.Categorical(["Web", "Salon"]),
+        }
+    )
     e = Engine({"sales": sales, "spend": spend})
     q = Query(D(2024, 1, 1), D(2024, 12, 31), grain="year", by="channel", kpis=("clv", "cac", "ltv_cac_ratio"))
     result = e.compute(q)

@@ -29,21 +29,24 @@ def leads() -> pd.DataFrame:
         ("2024-02-14", False, None, None, None, "Web"),
         ("2024-02-20", None, None, True, "2024-03-15", "Salon"),  # converted, never marked qualified
     ]
-    return pd.DataFrame({
-        "created_date": dates([r[0] for r in rows]),
-        "qualified": pd.array([r[1] for r in rows], dtype="boolean"),
-        "qualified_date": dates([r[2] for r in rows]),
-        "converted": pd.array([r[3] for r in rows], dtype="boolean"),
-        "converted_date": dates([r[4] for r in rows]),
-        "channel": pd.Categorical([r[5] for r in rows]),
-    })
+    return pd.DataFrame(
+        {
+            "created_date": dates([r[0] for r in rows]),
+            "qualified": pd.array([r[1] for r in rows], dtype="boolean"),
+            "qualified_date": dates([r[2] for r in rows]),
+            "converted": pd.array([r[3] for r in rows], dtype="boolean"),
+            "converted_date": dates([r[4] for r in rows]),
+            "channel": pd.Categorical([r[5] for r in rows]),
+        }
+    )
 
 
 MARCH_END = D(2024, 3, 31)
 
 
-def monthly(e: Engine, kpi: str, by: str | None = None, member: str | None = None,
-            end: dt.date = MARCH_END) -> dict[str, float | None]:
+def monthly(
+    e: Engine, kpi: str, by: str | None = None, member: str | None = None, end: dt.date = MARCH_END
+) -> dict[str, float | None]:
     result = e.compute(Query(D(2024, 1, 1), end, by=by, kpis=(kpi,)))
     return {r.period: r.value for r in result.series(kpi, member)}
 
@@ -59,8 +62,7 @@ def test_qualified_leads_by_qualification_date_else_creation(leads: pd.DataFrame
     # (3 Feb) and lead 5 (no flag, a date: 20 Feb). Lead 7 has no sign of qualification.
     e = Engine({"leads": leads})
     assert monthly(e, "qualified_leads") == {"2024-01": 2, "2024-02": 2, "2024-03": 0}
-    assert monthly(e, "qualified_leads", by="channel", member="Salon") == {
-        "2024-01": 0, "2024-02": 1, "2024-03": 0}
+    assert monthly(e, "qualified_leads", by="channel", member="Salon") == {"2024-01": 0, "2024-02": 1, "2024-03": 0}
 
 
 def test_rates_over_the_creation_cohort(leads: pd.DataFrame) -> None:
@@ -69,20 +71,23 @@ def test_rates_over_the_creation_cohort(leads: pd.DataFrame) -> None:
     # converted: 1 -> 1/3. February cohort (5-7): qualified 5 -> 1/3; converted 5, 7 -> 2/3;
     # transformation 5 -> 1/1 (7 converted without being qualified: not in either term).
     # March: no lead, undefined.
-    assert monthly(e, "qualification_rate") == {"2024-01": 75.0, "2024-02": pytest.approx(100 / 3),
-                                                "2024-03": None}
-    assert monthly(e, "lead_conversion_rate") == {"2024-01": 25.0, "2024-02": pytest.approx(200 / 3),
-                                                  "2024-03": None}
-    assert monthly(e, "transformation_rate") == {"2024-01": pytest.approx(100 / 3), "2024-02": 100.0,
-                                                 "2024-03": None}
+    assert monthly(e, "qualification_rate") == {"2024-01": 75.0, "2024-02": pytest.approx(100 / 3), "2024-03": None}
+    assert monthly(e, "lead_conversion_rate") == {"2024-01": 25.0, "2024-02": pytest.approx(200 / 3), "2024-03": None}
+    assert monthly(e, "transformation_rate") == {"2024-01": pytest.approx(100 / 3), "2024-02": 100.0, "2024-03": None}
     row = e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("qualification_rate",))).get("qualification_rate")
     assert (row.base, row.low_confidence) == (4, True)
 
 
 def test_lead_kpis_filtered_by_a_dimension_leads_lack_are_unavailable(leads: pd.DataFrame) -> None:
     e = Engine({"leads": leads})
-    result = e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), filters={"product": frozenset({"Papier"})},
-                             kpis=("leads", "qualification_rate")))
+    result = e.compute(
+        Query(
+            D(2024, 1, 1),
+            D(2024, 1, 31),
+            filters={"product": frozenset({"Papier"})},
+            kpis=("leads", "qualification_rate"),
+        )
+    )
     assert all(r.unavailable and r.value is None for r in result.rows)
     # Broken down by product: the whole is there, no member rows.
     split = e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), by="product", kpis=("leads",)))
@@ -103,13 +108,15 @@ def opportunities() -> pd.DataFrame:
         ("2023-12-20", "won", "2024-02-29", 600.0, "Bruno"),  # 71 days
         ("2024-03-10", "won", None, 100.0, "Bruno"),  # won, close date unknown: left out
     ]
-    return pd.DataFrame({
-        "created_date": dates([r[0] for r in rows]),
-        "status": pd.Categorical([r[1] for r in rows]),
-        "close_date": dates([r[2] for r in rows]),
-        "amount": [r[3] for r in rows],
-        "salesperson": pd.Categorical([r[4] for r in rows]),
-    })
+    return pd.DataFrame(
+        {
+            "created_date": dates([r[0] for r in rows]),
+            "status": pd.Categorical([r[1] for r in rows]),
+            "close_date": dates([r[2] for r in rows]),
+            "amount": [r[3] for r in rows],
+            "salesperson": pd.Categorical([r[4] for r in rows]),
+        }
+    )
 
 
 def test_opportunities_created(opportunities: pd.DataFrame) -> None:
@@ -143,7 +150,11 @@ def test_pipeline_value_is_what_is_open_at_the_end_of_each_period(opportunities:
     # never counted open.
     result = e.compute(Query(D(2023, 12, 1), D(2024, 3, 31), kpis=("pipeline_value",)))
     assert {r.period: r.value for r in result.series("pipeline_value")} == {
-        "2023-12": 600.0, "2024-01": 1100.0, "2024-02": 3200.0, "2024-03": 2000.0}
+        "2023-12": 600.0,
+        "2024-01": 1100.0,
+        "2024-02": 3200.0,
+        "2024-03": 2000.0,
+    }
     # A whole range gives the pipeline on its last day: 15 January -> 500 + 600 (the 5 Jan one
     # is won on 20 Jan, still open on the 15th) + 1000; the 15 Jan one closed that day.
     row = e.summary(Query(D(2024, 1, 1), D(2024, 1, 15), kpis=("pipeline_value",))).get("pipeline_value")
@@ -166,23 +177,32 @@ def test_sales_cycle_mean_and_median(opportunities: pd.DataFrame) -> None:
     row = quarter.get("sales_cycle_days")
     assert (row.value, row.extra["median"], row.base) == (29.25, 23.0, 4)
     # Bruno: 0 and 71 -> 35.5; Alice: 15 and 31 -> 23.
-    by = e.compute(Query(D(2024, 1, 1), D(2024, 3, 31), grain="quarter", by="salesperson",
-                         kpis=("sales_cycle_days",)))
+    by = e.compute(Query(D(2024, 1, 1), D(2024, 3, 31), grain="quarter", by="salesperson", kpis=("sales_cycle_days",)))
     assert by.get("sales_cycle_days", "2024-Q1", "Bruno").value == 35.5
     assert by.get("sales_cycle_days", "2024-Q1", "Alice").extra == {"median": 23.0}
     # No win in April: undefined, no median.
     april = e.compute(Query(D(2024, 4, 1), D(2024, 4, 30), kpis=("sales_cycle_days",))).get("sales_cycle_days")
     assert (april.value, april.extra) == (None, {})
-    assert set(april.to_json()) == {"kpi", "period", "member", "value", "target", "comparison", "unavailable",
-                                     "low_confidence"}
+    assert set(april.to_json()) == {
+        "kpi",
+        "period",
+        "member",
+        "value",
+        "target",
+        "comparison",
+        "unavailable",
+        "low_confidence",
+    }
 
 
 def test_activities_by_type() -> None:
-    activities = pd.DataFrame({
-        "date": dates(["2024-01-02", "2024-01-02", "2024-01-03", "2024-01-15", "2024-02-01", "2024-02-02"]),
-        "type": pd.Categorical(["call", "call", "meeting", "proposal", "email", "call"]),
-        "salesperson": pd.Categorical(["Alice", "Bruno", "Alice", "Alice", "Bruno", "Bruno"]),
-    })
+    activities = pd.DataFrame(
+        {
+            "date": dates(["2024-01-02", "2024-01-02", "2024-01-03", "2024-01-15", "2024-02-01", "2024-02-02"]),
+            "type": pd.Categorical(["call", "call", "meeting", "proposal", "email", "call"]),
+            "salesperson": pd.Categorical(["Alice", "Bruno", "Alice", "Alice", "Bruno", "Bruno"]),
+        }
+    )
     e = Engine({"activities": activities})
     assert monthly(e, "calls", end=D(2024, 2, 29)) == {"2024-01": 2, "2024-02": 1}
     assert monthly(e, "meetings", end=D(2024, 2, 29)) == {"2024-01": 1, "2024-02": 0}

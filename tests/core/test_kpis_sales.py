@@ -34,13 +34,16 @@ def series(e: Engine, q: Query, kpi: str, member: str | None = None) -> dict[str
 
 def test_iso_week_53() -> None:
     # 2020 has 53 ISO weeks: Monday 28 Dec 2020 - Sunday 3 Jan 2021 is 2020-W53.
-    sales = frame([
-        ("2020-12-27", 10.0, "F1"),  # Sunday: 2020-W52
-        ("2020-12-28", 20.0, "F2"),  # Monday: 2020-W53
-        ("2021-01-01 09:30", 30.0, "F3"),  # Friday, with a time: 2020-W53
-        ("2021-01-03 23:59", 40.0, "F4"),  # Sunday night: still 2020-W53
-        ("2021-01-04", 50.0, "F5"),  # Monday: 2021-W01
-    ], ["date", "amount", "invoice_id"])
+    sales = frame(
+        [
+            ("2020-12-27", 10.0, "F1"),  # Sunday: 2020-W52
+            ("2020-12-28", 20.0, "F2"),  # Monday: 2020-W53
+            ("2021-01-01 09:30", 30.0, "F3"),  # Friday, with a time: 2020-W53
+            ("2021-01-03 23:59", 40.0, "F4"),  # Sunday night: still 2020-W53
+            ("2021-01-04", 50.0, "F5"),  # Monday: 2021-W01
+        ],
+        ["date", "amount", "invoice_id"],
+    )
     e = Engine({"sales": sales})
     q = Query(D(2020, 12, 21), D(2021, 1, 10), grain="week")
     assert series(e, q, "revenue") == {"2020-W52": 10.0, "2020-W53": 90.0, "2021-W01": 50.0}
@@ -54,29 +57,45 @@ def test_iso_week_53() -> None:
 
 
 def test_fiscal_year_starting_in_april() -> None:
-    sales = frame([
-        ("2024-03-31", 100.0, "F1"),  # FY2024 (April 2023 - March 2024), Q4
-        ("2024-04-01", 200.0, "F2"),  # FY2025-Q1
-        ("2024-06-30", 300.0, "F3"),  # FY2025-Q1
-        ("2024-07-01", 400.0, "F4"),  # FY2025-Q2
-        ("2025-03-31", 500.0, "F5"),  # FY2025-Q4
-    ], ["date", "amount", "invoice_id"])
+    sales = frame(
+        [
+            ("2024-03-31", 100.0, "F1"),  # FY2024 (April 2023 - March 2024), Q4
+            ("2024-04-01", 200.0, "F2"),  # FY2025-Q1
+            ("2024-06-30", 300.0, "F3"),  # FY2025-Q1
+            ("2024-07-01", 400.0, "F4"),  # FY2025-Q2
+            ("2025-03-31", 500.0, "F5"),  # FY2025-Q4
+        ],
+        ["date", "amount", "invoice_id"],
+    )
     e = Engine({"sales": sales}, CompanySettings(fiscal_year_start=4))
     years = series(e, Query(D(2023, 4, 1), D(2025, 3, 31), grain="year"), "revenue")
     assert years == {"FY2024": 100.0, "FY2025": 1400.0}
     quarters = series(e, Query(D(2024, 1, 1), D(2025, 3, 31), grain="quarter"), "revenue")
-    assert quarters == {"FY2024-Q4": 100.0, "FY2025-Q1": 500.0, "FY2025-Q2": 400.0, "FY2025-Q3": 0.0,
-                        "FY2025-Q4": 500.0}
+    assert quarters == {
+        "FY2024-Q4": 100.0,
+        "FY2025-Q1": 500.0,
+        "FY2025-Q2": 400.0,
+        "FY2025-Q3": 0.0,
+        "FY2025-Q4": 500.0,
+    }
     # AOV over FY2025: 1400 over 4 invoices.
     row = e.compute(Query(D(2024, 4, 1), D(2025, 3, 31), grain="year", kpis=("average_order_value",))).get(
-        "average_order_value", "FY2025")
+        "average_order_value", "FY2025"
+    )
     assert row.value == 350.0
 
 
 def test_fiscal_targets_are_read_by_fiscal_label() -> None:
     sales = frame([("2024-04-10", 200.0, "F1")], ["date", "amount", "invoice_id"])
-    targets = pd.DataFrame({"kpi": ["revenue", "revenue"], "period": ["FY2025-Q1", "FY2025"],
-                            "value": [250.0, 1000.0], "dimension": [None, None], "member": [None, None]})
+    targets = pd.DataFrame(
+        {
+            "kpi": ["revenue", "revenue"],
+            "period": ["FY2025-Q1", "FY2025"],
+            "value": [250.0, 1000.0],
+            "dimension": [None, None],
+            "member": [None, None],
+        }
+    )
     e = Engine({"sales": sales, "targets": targets}, CompanySettings(fiscal_year_start=4))
     q = e.compute(Query(D(2024, 4, 1), D(2024, 6, 30), grain="quarter", kpis=("revenue",)))
     assert q.get("revenue", "FY2025-Q1").target == 250.0
@@ -85,11 +104,14 @@ def test_fiscal_targets_are_read_by_fiscal_label() -> None:
 
 
 def test_an_invoice_over_two_periods_counts_where_its_lines_are_positive() -> None:
-    sales = frame([
-        ("2024-01-31", 100.0, "F1"),
-        ("2024-02-01", -30.0, "F1"),  # the same invoice number, next day (a correction)
-        ("2024-02-02", 50.0, "F2"),
-    ], ["date", "amount", "invoice_id"])
+    sales = frame(
+        [
+            ("2024-01-31", 100.0, "F1"),
+            ("2024-02-01", -30.0, "F1"),  # the same invoice number, next day (a correction)
+            ("2024-02-02", 50.0, "F2"),
+        ],
+        ["date", "amount", "invoice_id"],
+    )
     e = Engine({"sales": sales})
     # January: F1's January lines total 100 > 0 -> 1 sale. February: F1's -30 is no sale, F2 is.
     assert series(e, Query(D(2024, 1, 1), D(2024, 2, 29)), "sales_count") == {"2024-01": 1.0, "2024-02": 1.0}
@@ -101,20 +123,27 @@ def test_an_invoice_over_two_periods_counts_where_its_lines_are_positive() -> No
 
 @pytest.fixture
 def lines() -> pd.DataFrame:
-    return frame([
-        # date, amount, invoice, customer, product, salesperson, channel
-        ("2024-01-03", 100.0, "F1", "C1", "Papier", "Alice", "Web"),
-        ("2024-01-03", 50.0, "F1", "C1", "Encre", "Alice", "Web"),
-        ("2024-01-04", 80.0, "F2", "C2", "Encre", "Bruno", "Salon"),
-        ("2024-01-05", -80.0, "AV1", "C2", "Encre", "Bruno", "Salon"),  # full refund of F2
-        ("2024-02-01", 30.0, None, None, "Papier", "Bruno", "Web"),  # no invoice, no customer
-    ], ["date", "amount", "invoice_id", "customer_id", "product", "salesperson", "channel"])
+    return frame(
+        [
+            # date, amount, invoice, customer, product, salesperson, channel
+            ("2024-01-03", 100.0, "F1", "C1", "Papier", "Alice", "Web"),
+            ("2024-01-03", 50.0, "F1", "C1", "Encre", "Alice", "Web"),
+            ("2024-01-04", 80.0, "F2", "C2", "Encre", "Bruno", "Salon"),
+            ("2024-01-05", -80.0, "AV1", "C2", "Encre", "Bruno", "Salon"),  # full refund of F2
+            ("2024-02-01", 30.0, None, None, "Papier", "Bruno", "Web"),  # no invoice, no customer
+        ],
+        ["date", "amount", "invoice_id", "customer_id", "product", "salesperson", "channel"],
+    )
 
 
 def test_breakdown_by_product_splits_an_invoice(lines: pd.DataFrame) -> None:
     e = Engine({"sales": lines})
-    q = Query(D(2024, 1, 1), D(2024, 2, 29), by="product", kpis=("revenue", "sales_count", "average_order_value",
-                                                                  "active_customers"))
+    q = Query(
+        D(2024, 1, 1),
+        D(2024, 2, 29),
+        by="product",
+        kpis=("revenue", "sales_count", "average_order_value", "active_customers"),
+    )
     result = e.compute(q)
     # Papier: F1's 100 in January; the 30 line in February. Encre: 50 + 80 - 80 = 50.
     assert result.get("revenue", "2024-01", "Papier").value == 100.0
@@ -131,13 +160,21 @@ def test_breakdown_by_product_splits_an_invoice(lines: pd.DataFrame) -> None:
 
 def test_filters_combine(lines: pd.DataFrame) -> None:
     e = Engine({"sales": lines})
-    both = Query(D(2024, 1, 1), D(2024, 2, 29), kpis=("revenue", "sales_count"),
-                 filters={"channel": frozenset({"Web"}), "product": frozenset({"Papier"})})
+    both = Query(
+        D(2024, 1, 1),
+        D(2024, 2, 29),
+        kpis=("revenue", "sales_count"),
+        filters={"channel": frozenset({"Web"}), "product": frozenset({"Papier"})},
+    )
     # Web and paper: F1's 100 in January, the 30 line in February.
     assert series(e, both, "revenue") == {"2024-01": 100.0, "2024-02": 30.0}
     assert series(e, both, "sales_count") == {"2024-01": 1.0, "2024-02": 1.0}
-    nobody = Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("revenue", "average_order_value"),
-                   filters={"salesperson": frozenset({"Zoé"})})
+    nobody = Query(
+        D(2024, 1, 1),
+        D(2024, 1, 31),
+        kpis=("revenue", "average_order_value"),
+        filters={"salesperson": frozenset({"Zoé"})},
+    )
     result = e.compute(nobody)
     assert result.get("revenue").value == 0.0 and result.get("average_order_value").value is None
     # The table has no segment column: no line is kept by a segment filter (the field exists

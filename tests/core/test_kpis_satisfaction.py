@@ -15,11 +15,13 @@ D = dt.date
 
 @pytest.fixture
 def surveys() -> pd.DataFrame:
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-03"] * 8 + ["2024-03-01", "2024-03-02"]),
-        "score": [10, 9, 8, 7, 6, 0, 10, np.nan, 9, 10],
-        "channel": pd.Categorical(["Web", "Web", "Web", "Salon", "Salon", "Salon", "Salon", "Web", "Web", "Web"]),
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-03"] * 8 + ["2024-03-01", "2024-03-02"]),
+            "score": [10, 9, 8, 7, 6, 0, 10, np.nan, 9, 10],
+            "channel": pd.Categorical(["Web", "Web", "Web", "Salon", "Salon", "Salon", "Salon", "Web", "Web", "Web"]),
+        }
+    )
 
 
 def test_nps_is_promoters_minus_detractors(surveys: pd.DataFrame) -> None:
@@ -29,7 +31,10 @@ def test_nps_is_promoters_minus_detractors(surveys: pd.DataFrame) -> None:
     # -> (3 - 2) / 7 x 100. February: no response -> undefined, 0 responses. March: all
     # promoters -> 100.
     assert {r.period: r.value for r in result.series("nps")} == {
-        "2024-01": pytest.approx(100 / 7), "2024-02": None, "2024-03": 100.0}
+        "2024-01": pytest.approx(100 / 7),
+        "2024-02": None,
+        "2024-03": 100.0,
+    }
     assert {r.period: r.value for r in result.series("nps_responses")} == {"2024-01": 7, "2024-02": 0, "2024-03": 2}
     assert result.get("nps", "2024-01").low_confidence
 

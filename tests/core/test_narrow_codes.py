@@ -49,21 +49,26 @@ def test_pipeline_by_salesperson_over_two_years() -> None:
     #   Ana:  created 2023-01-05, 100, open          -> open at the end of 2023 and of 2024
     #   Ben:  created 2023-06-01, 200, won 2024-02-01 -> open at the end of 2023 only
     #   Cléa: created 2024-12-20, 400, open          -> open at the end of 2024 only
-    opportunities = pd.DataFrame({
-        "opportunity_id": ["O1", "O2", "O3"],
-        "created_date": pd.to_datetime(["2023-01-05", "2023-06-01", "2024-12-20"]),
-        "close_date": pd.to_datetime([None, "2024-02-01", None]),
-        "status": pd.Categorical(["open", "won", "open"]),
-        "amount": [100.0, 200.0, 400.0],
-        "salesperson": pd.Categorical(["Ana", "Ben", "Cléa"]),
-    })
+    opportunities = pd.DataFrame(
+        {
+            "opportunity_id": ["O1", "O2", "O3"],
+            "created_date": pd.to_datetime(["2023-01-05", "2023-06-01", "2024-12-20"]),
+            "close_date": pd.to_datetime([None, "2024-02-01", None]),
+            "status": pd.Categorical(["open", "won", "open"]),
+            "amount": [100.0, 200.0, 400.0],
+            "salesperson": pd.Categorical(["Ana", "Ben", "Cléa"]),
+        }
+    )
     e = Engine({"opportunities": opportunities})
-    result = e.compute(Query(D(2023, 1, 1), D(2024, 12, 31), grain="year", by="salesperson",
-                             kpis=("pipeline_value",)))
+    result = e.compute(Query(D(2023, 1, 1), D(2024, 12, 31), grain="year", by="salesperson", kpis=("pipeline_value",)))
     got = {(r.period, r.member): r.value for r in result.rows if r.kpi == "pipeline_value" and r.member}
     assert got == {
-        ("2023", "Ana"): 100.0, ("2023", "Ben"): 200.0, ("2023", "Cléa"): 0.0,
-        ("2024", "Ana"): 100.0, ("2024", "Ben"): 0.0, ("2024", "Cléa"): 400.0,
+        ("2023", "Ana"): 100.0,
+        ("2023", "Ben"): 200.0,
+        ("2023", "Cléa"): 0.0,
+        ("2024", "Ana"): 100.0,
+        ("2024", "Ben"): 0.0,
+        ("2024", "Cléa"): 400.0,
     }
 
 
@@ -82,11 +87,13 @@ def test_prefix_sums_before_each_day_with_repeated_days() -> None:
 
 
 def test_codes_are_shared_with_the_frame_and_read_only() -> None:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-        "amount": [1.0, 2.0],
-        "region": pd.Categorical(["Nord", "Sud"]),
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "amount": [1.0, 2.0],
+            "region": pd.Categorical(["Nord", "Sud"]),
+        }
+    )
     table = Engine({"sales": sales}).tables["sales"]
     codes, labels = table.codes("region")
     assert list(labels) == ["Nord", "Sud"] and codes.tolist() == [0, 1]

@@ -39,16 +39,18 @@ def pipeline() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def crm(pipeline: pd.DataFrame) -> Engine:
     status = pipeline["deal_stage"].map({"Won": "won", "Lost": "lost"}).fillna("open")
-    opportunities = pd.DataFrame({
-        "created_date": pipeline["engage_date"].astype("datetime64[ns]"),
-        "status": pd.Categorical(status),
-        "opportunity_id": pipeline["opportunity_id"].astype(object),
-        "close_date": pipeline["close_date"].astype("datetime64[ns]"),
-        "amount": pipeline["close_value"].astype("float64"),
-        "salesperson": pd.Categorical(pipeline["sales_agent"]),
-        "customer_id": pipeline["account"].astype(object).where(pipeline["account"].notna(), None),
-        "product": pd.Categorical(pipeline["product"]),
-    })
+    opportunities = pd.DataFrame(
+        {
+            "created_date": pipeline["engage_date"].astype("datetime64[ns]"),
+            "status": pd.Categorical(status),
+            "opportunity_id": pipeline["opportunity_id"].astype(object),
+            "close_date": pipeline["close_date"].astype("datetime64[ns]"),
+            "amount": pipeline["close_value"].astype("float64"),
+            "salesperson": pd.Categorical(pipeline["sales_agent"]),
+            "customer_id": pipeline["account"].astype(object).where(pipeline["account"].notna(), None),
+            "product": pd.Categorical(pipeline["product"]),
+        }
+    )
     return Engine({"opportunities": opportunities}, today=D(2018, 1, 31))
 
 
@@ -77,8 +79,9 @@ def test_crm_by_month_and_agent(crm: Engine, pipeline: pd.DataFrame) -> None:
     closed["month"] = closed["close_date"].dt.strftime("%Y-%m")
     closed["won"] = closed["deal_stage"] == "Won"
     expected = closed.groupby(["month", "sales_agent"])["won"].mean() * 100
-    result = crm.compute(Query(D(2017, 3, 1), D(2017, 12, 31), grain="month", by="salesperson",
-                               kpis=("win_rate", "opportunities")))
+    result = crm.compute(
+        Query(D(2017, 3, 1), D(2017, 12, 31), grain="month", by="salesperson", kpis=("win_rate", "opportunities"))
+    )
     for (month, agent), rate in expected.items():
         assert result.get("win_rate", month, agent).value == pytest.approx(rate), (month, agent)
     created = pipeline.dropna(subset=["engage_date"])
@@ -112,16 +115,18 @@ def retail() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def shop(retail: pd.DataFrame) -> Engine:
     customer = retail["CustomerID"].map(lambda v: None if pd.isna(v) else str(int(v)))
-    sales = pd.DataFrame({
-        "date": retail["InvoiceDate"].astype("datetime64[ns]"),
-        "amount": retail["amount"].astype("float64"),
-        "invoice_id": retail["InvoiceNo"].map(str).astype(object),
-        "customer_id": customer.astype(object),
-        "product": pd.Categorical(retail["StockCode"].map(str)),
-        "quantity": retail["Quantity"].astype("float64"),
-        "unit_price": retail["UnitPrice"].astype("float64"),
-        "region": pd.Categorical(retail["Country"]),
-    })
+    sales = pd.DataFrame(
+        {
+            "date": retail["InvoiceDate"].astype("datetime64[ns]"),
+            "amount": retail["amount"].astype("float64"),
+            "invoice_id": retail["InvoiceNo"].map(str).astype(object),
+            "customer_id": customer.astype(object),
+            "product": pd.Categorical(retail["StockCode"].map(str)),
+            "quantity": retail["Quantity"].astype("float64"),
+            "unit_price": retail["UnitPrice"].astype("float64"),
+            "region": pd.Categorical(retail["Country"]),
+        }
+    )
     return Engine({"sales": sales}, today=D(2012, 1, 1))
 
 
@@ -129,8 +134,9 @@ def test_retail_revenue_and_order_value_by_month(shop: Engine, retail: pd.DataFr
     revenue = retail.groupby("month")["amount"].sum()
     invoices = retail.groupby(["month", "InvoiceNo"])["amount"].sum()
     orders = (invoices > 0).groupby(level="month").sum()
-    result = shop.compute(Query(D(2010, 12, 1), D(2011, 12, 9), grain="month",
-                                kpis=("revenue", "sales_count", "average_order_value")))
+    result = shop.compute(
+        Query(D(2010, 12, 1), D(2011, 12, 9), grain="month", kpis=("revenue", "sales_count", "average_order_value"))
+    )
     assert [r.period for r in result.series("revenue")] == list(revenue.index)
     for month in revenue.index:
         assert result.get("revenue", month).value == pytest.approx(revenue[month]), month
@@ -143,8 +149,9 @@ def test_retail_customers_by_month(shop: Engine, retail: pd.DataFrame) -> None:
     buys = retail[(retail["amount"] > 0) & retail["CustomerID"].notna()]
     active = buys.groupby("month")["CustomerID"].nunique()
     first = buys.groupby("CustomerID")["InvoiceDate"].min().dt.strftime("%Y-%m").value_counts()
-    result = shop.compute(Query(D(2010, 12, 1), D(2011, 12, 9), grain="month",
-                                kpis=("active_customers", "new_customers")))
+    result = shop.compute(
+        Query(D(2010, 12, 1), D(2011, 12, 9), grain="month", kpis=("active_customers", "new_customers"))
+    )
     for month in active.index:
         assert result.get("active_customers", month).value == active[month], month
         assert result.get("new_customers", month).value == first.get(month, 0), month
@@ -180,10 +187,12 @@ def test_nps_of_the_botanic_survey() -> None:
     assert len(scores) == 13954
     answered = scores[~np.isnan(scores)]
     expected = ((answered >= 9).sum() - (answered <= 6).sum()) / len(answered) * 100
-    surveys = pd.DataFrame({
-        "date": pd.to_datetime(["2020-06-15"] * len(scores)),  # the file has no date: one day for all
-        "score": scores,
-    })
+    surveys = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2020-06-15"] * len(scores)),  # the file has no date: one day for all
+            "score": scores,
+        }
+    )
     result = Engine({"surveys": surveys}).summary(Query(kpis=("nps", "nps_responses")))
     assert result.get("nps").value == pytest.approx(expected)
     assert round(result.get("nps").value, 1) == 53.4

@@ -61,8 +61,9 @@ def french() -> Iterator[None]:
     catalogue = i18n.catalogue("fr")
     added = {}
     if FRAGMENT.exists():
-        added = {k: v for k, v in i18n.parse_po(FRAGMENT.read_text(encoding="utf-8")).items()
-                 if v and k not in catalogue}
+        added = {
+            k: v for k, v in i18n.parse_po(FRAGMENT.read_text(encoding="utf-8")).items() if v and k not in catalogue
+        }
         catalogue.update(added)
     i18n.set_language("fr")
     yield
@@ -107,7 +108,13 @@ def sheet_xml(path: Path) -> dict[str, str]:
 def test_sheets_in_english(demo_book: Path) -> None:
     wb = load_workbook(demo_book)
     assert wb.sheetnames == [
-        "Summary", "Trends", "By salesperson", "By channel", "By region", "Definitions", "Settings",
+        "Summary",
+        "Trends",
+        "By salesperson",
+        "By channel",
+        "By region",
+        "Definitions",
+        "Settings",
     ]
     assert wb.properties.creator == "KPI Desk"
     assert "KPI summary" in (wb.properties.title or "")
@@ -118,7 +125,13 @@ def test_sheets_in_french(demo_engine: Engine, tmp_path: Path, french: None) -> 
     path = export_summary(demo_engine, Query(grain="quarter"), tmp_path / "synthèse.xlsx", by=BY)
     wb = load_workbook(path)
     assert wb.sheetnames == [
-        "Synthèse", "Tendances", "Par commercial", "Par canal", "Par région", "Définitions", "Paramètres",
+        "Synthèse",
+        "Tendances",
+        "Par commercial",
+        "Par canal",
+        "Par région",
+        "Définitions",
+        "Paramètres",
     ]
     ws = wb["Synthèse"]
     assert ws.cell(4, 1).value == "Thème"
@@ -130,7 +143,15 @@ def test_summary_matches_the_engine(demo_engine: Engine, demo_book: Path) -> Non
     summary = demo_engine.summary(Query(grain="month", compare="year"))
     ws = load_workbook(demo_book)["Summary"]
     assert rows_of(ws)[3][:9] == (
-        "Theme", "KPI", "Value", "Unit", "Comparison", "Change", "Target", "Attainment", "Note",
+        "Theme",
+        "KPI",
+        "Value",
+        "Unit",
+        "Comparison",
+        "Change",
+        "Target",
+        "Attainment",
+        "Note",
     )
     checked = 0
     for row in summary.rows:
@@ -211,13 +232,15 @@ def test_breakdowns_match_the_engine(demo_engine: Engine, demo_book: Path) -> No
 
 
 def test_values_by_hand_on_a_tiny_company(make_db: Callable[..., Path], tmp_path: Path) -> None:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-03", "2024-02-10"]),
-        "amount": [100.0, 200.0, 300.0, -50.0],
-        "invoice_id": ["F1", "F2", "F3", "AV1"],
-        "customer_id": ["C1", "C2", "C1", "C1"],
-        "salesperson": ["Alice", "Bruno", "Alice", "Alice"],
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-03", "2024-02-10"]),
+            "amount": [100.0, 200.0, 300.0, -50.0],
+            "invoice_id": ["F1", "F2", "F3", "AV1"],
+            "customer_id": ["C1", "C2", "C1", "C1"],
+            "salesperson": ["Alice", "Bruno", "Alice", "Alice"],
+        }
+    )
     targets = pd.DataFrame({"kpi": ["revenue"], "period": ["2024-02"], "value": [200.0]})
     engine = engine_of(make_db(sales=sales, targets=targets))
     query = Query(start=dt.date(2024, 2, 1), end=dt.date(2024, 2, 29), grain="month", compare="previous")
@@ -239,12 +262,14 @@ def test_values_by_hand_on_a_tiny_company(make_db: Callable[..., Path], tmp_path
 
 
 def test_customer_breakdown_names_customers_where_known(make_db: Callable[..., Path], tmp_path: Path) -> None:
-    sales = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-20"]),
-        "amount": [100.0, 250.0],
-        "customer_id": ["C1", "C2"],
-        "customer_name": ["Boulangerie Martin", None],
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-20"]),
+            "amount": [100.0, 250.0],
+            "customer_id": ["C1", "C2"],
+            "customer_name": ["Boulangerie Martin", None],
+        }
+    )
     engine = engine_of(make_db(sales=sales))
     query = Query(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31), grain="month")
     path = export_summary(engine, query, tmp_path / "c.xlsx", by=["customer"], lang="en")
@@ -414,14 +439,16 @@ DANGEROUS = [HYPERLINK, "=1+1", "+33 6 12 34 56 78", "-5", "@SUM(A1:A2)", "\t=cm
 @pytest.fixture
 def dangerous_db(make_db: Callable[..., Path]) -> Path:
     n = len(DANGEROUS)
-    sales = pd.DataFrame({
-        "date": pd.to_datetime([f"2024-01-{i + 1:02d}" for i in range(n)]),
-        "amount": [100.0 * (i + 1) for i in range(n)],
-        "invoice_id": [f"F{i}" for i in range(n)],
-        "customer_id": DANGEROUS,
-        "customer_name": DANGEROUS,
-        "salesperson": DANGEROUS,
-    })
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime([f"2024-01-{i + 1:02d}" for i in range(n)]),
+            "amount": [100.0 * (i + 1) for i in range(n)],
+            "invoice_id": [f"F{i}" for i in range(n)],
+            "customer_id": DANGEROUS,
+            "customer_name": DANGEROUS,
+            "salesperson": DANGEROUS,
+        }
+    )
     return make_db(sales=sales)
 
 
@@ -451,8 +478,10 @@ def test_formula_like_text_in_the_table_and_the_report(dangerous_db: Path, tmp_p
         frame = store.load("sales", provenance=True)
     path = export_table(frame, tmp_path / "table.xlsx", lang="en")
     assert_text_not_formula(path, DANGEROUS)
-    errors = [{"row": i + 2, "column": "Montant", "value": text, "message": "not a number"}
-              for i, text in enumerate(DANGEROUS)]
+    errors = [
+        {"row": i + 2, "column": "Montant", "value": text, "message": "not a number"}
+        for i, text in enumerate(DANGEROUS)
+    ]
     report = write_report(errors, tmp_path / "report.xlsx")
     assert_text_not_formula(report, DANGEROUS)
     ws = load_workbook(report).active
@@ -584,18 +613,21 @@ def test_successful_export_replaces_the_file_and_reports_progress(demo_engine: E
 
 
 def test_export_table_keeps_types(tmp_path: Path) -> None:
-    frame = pd.DataFrame({
-        "date": pd.Series([dt.datetime(2024, 3, 5), None, dt.datetime(2024, 3, 7)], dtype="datetime64[ns]"),
-        "amount": [1234.5, None, -30.25],
-        "quantity": [3.0, 2.0, 1.0],
-        "source_row": pd.array([2, 3, 4], dtype="Int64"),
-        "qualified": pd.array([True, None, False], dtype="boolean"),
-        "channel": pd.Categorical(["Web", "Salon", None]),
-        "customer_name": ["Dupont SA", "=2+3", None],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.Series([dt.datetime(2024, 3, 5), None, dt.datetime(2024, 3, 7)], dtype="datetime64[ns]"),
+            "amount": [1234.5, None, -30.25],
+            "quantity": [3.0, 2.0, 1.0],
+            "source_row": pd.array([2, 3, 4], dtype="Int64"),
+            "qualified": pd.array([True, None, False], dtype="boolean"),
+            "channel": pd.Categorical(["Web", "Salon", None]),
+            "customer_name": ["Dupont SA", "=2+3", None],
+        }
+    )
     steps: list[float] = []
-    path = export_table(frame, tmp_path / "data.xlsx", lang="fr", headers={"channel": "Source"},
-                        progress=lambda f, m: steps.append(f))
+    path = export_table(
+        frame, tmp_path / "data.xlsx", lang="fr", headers={"channel": "Source"}, progress=lambda f, m: steps.append(f)
+    )
     ws = load_workbook(path).active
     fr = i18n.catalogue("fr")
     titles = ("Date", "Amount", "Quantity", "Row in file", "Qualified")
@@ -646,8 +678,27 @@ def test_export_table_refuses_more_rows_than_excel_holds(tmp_path: Path, monkeyp
 
 def test_cli_export(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "pack.xlsx"
-    code = main(["export", "--db", str(demo_db), "-o", str(out), "--from", "2025-01-01", "--to", "2025-12-31",
-                 "--grain", "quarter", "--by", "salesperson", "--by", "region", "--compare", "year"])
+    code = main(
+        [
+            "export",
+            "--db",
+            str(demo_db),
+            "-o",
+            str(out),
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--grain",
+            "quarter",
+            "--by",
+            "salesperson",
+            "--by",
+            "region",
+            "--compare",
+            "year",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0
     assert str(out) in captured.out

@@ -12,8 +12,7 @@ from kpidesk.store.database import Store
 
 def test_a_csv_row_with_more_values_than_titles_is_rejected_not_shifted(tmp_path: Path) -> None:
     path = tmp_path / "ventes.csv"
-    path.write_text('Date,Montant,Client\n05/03/2024,"1 234,56",Alpha\n06/03/2024,1 234,56,Étienne\n',
-                    encoding="utf-8")
+    path.write_text('Date,Montant,Client\n05/03/2024,"1 234,56",Alpha\n06/03/2024,1 234,56,Étienne\n', encoding="utf-8")
     with Store.open(tmp_path / "c.kpidesk", create=True) as store:
         (outcome,) = import_file(store, path)
         stored = store.load("sales")

@@ -72,14 +72,30 @@ def test_xml_text_escapes_markup_and_drops_what_xml_cannot_hold() -> None:
 
 
 def test_text_round_trips_through_independent_readers(tmp_path: Path) -> None:
-    texts = ["A & B <c>", "  leading and trailing  ", "line one\nline two", "Zoë — 1 234,56 €",
-             "x\x00y\x07z", "lone \ud800 surrogate", "_x0041_", "x" * 40_000]
+    texts = [
+        "A & B <c>",
+        "  leading and trailing  ",
+        "line one\nline two",
+        "Zoë — 1 234,56 €",
+        "x\x00y\x07z",
+        "lone \ud800 surrogate",
+        "_x0041_",
+        "x" * 40_000,
+    ]
     sheet = Sheet("Text")
     for text in texts:
         sheet.add((text, PLAIN))
     path = XlsxBook([sheet]).save(tmp_path / "text.xlsx")
-    expected = ["A & B <c>", "  leading and trailing  ", "line one\nline two", "Zoë — 1 234,56 €",
-                "xyz", "lone  surrogate", "_x0041_", "x" * 32_767]
+    expected = [
+        "A & B <c>",
+        "  leading and trailing  ",
+        "line one\nline two",
+        "Zoë — 1 234,56 €",
+        "xyz",
+        "lone  surrogate",
+        "_x0041_",
+        "x" * 32_767,
+    ]
     calamine = [row[0] for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()]
     assert calamine == expected
     got = [row[0] for row in load_quietly(path).active.iter_rows(values_only=True)]
@@ -90,8 +106,15 @@ def test_text_round_trips_through_independent_readers(tmp_path: Path) -> None:
 
 
 def test_formula_like_text_stays_text(tmp_path: Path) -> None:
-    dangerous = ['=HYPERLINK("http://example.invalid","x")', "=1+1", "+33 6 12 34 56 78", "-5", "@SUM(A1:A2)",
-                 "\t=cmd", "\r=cmd"]
+    dangerous = [
+        '=HYPERLINK("http://example.invalid","x")',
+        "=1+1",
+        "+33 6 12 34 56 78",
+        "-5",
+        "@SUM(A1:A2)",
+        "\t=cmd",
+        "\r=cmd",
+    ]
     sheet = Sheet("Texts")
     for text in dangerous:
         sheet.add((text, PLAIN), (text, MONEY))
@@ -181,7 +204,8 @@ def test_conditional_colours(tmp_path: Path) -> None:
     ws = load_quietly(XlsxBook([sheet]).save(tmp_path / "c.xlsx")).active
     found = sorted(
         (str(cf.sqref), rule.operator, rule.formula, rule.dxf.font.color.rgb, rule.dxf.fill.bgColor.rgb, rule.priority)
-        for cf in ws.conditional_formatting for rule in cf.rules
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
     )
     assert found == [
         ("B3 B4", "lessThan", ["0"], "00006100", "00C6EFCE", 3),
@@ -234,9 +258,15 @@ def test_package_is_well_formed_and_complete(tmp_path: Path) -> None:
     trends.add(("KPI", HEADER), ("a", HEADER), ("b", HEADER), ("c", HEADER))
     trends.add(("Revenue", PLAIN), (1.0, PLAIN), (2.0, PLAIN), (3.0, PLAIN))
     trends.charts.append(PlacedChart(line_chart("R", 2, "Q&A <1>"), 0, 3, 0.0, 10.0, 5.0))
-    properties = DocumentProperties(title="Delorme & fils — <KPI> _x0041_", subject="2024", creator="KPI Desk",
-                                    description="d", keywords="KPI", language="fr",
-                                    created=dt.datetime(2024, 3, 5, 9, 30))
+    properties = DocumentProperties(
+        title="Delorme & fils — <KPI> _x0041_",
+        subject="2024",
+        creator="KPI Desk",
+        description="d",
+        keywords="KPI",
+        language="fr",
+        created=dt.datetime(2024, 3, 5, 9, 30),
+    )
     path = XlsxBook([table_sheet(), trends], properties).save(tmp_path / "p.xlsx")
     parts = parts_of(path)
     assert "[Content_Types].xml" in parts

@@ -17,20 +17,22 @@ from kpidesk.store.database import Store
 
 
 def sales_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-02-29 14:30", None], format="ISO8601"),
-        "amount": [1234.5, 1234.5, -20.0, 3.0],
-        "invoice_id": ["F1", "F1", "AV-7", None],
-        "customer_id": ["17841", "17841", "C2", None],
-        "customer_name": ["Boulangerie Martin", "Boulangerie Martin", "=cmd", None],
-        "product": pd.Categorical(["Papier", "Papier", "Encre", None]),
-        "quantity": [2.0, 2.0, np.nan, 1.0],
-        "unit_price": [617.25, 617.25, np.nan, 3.0],
-        "salesperson": pd.Categorical(["Alice", "Alice", "Bruno", None]),
-        "channel": pd.Categorical(["Web", "Web", None, "Web"]),
-        "region": pd.Categorical(["Île-de-France", "Île-de-France", "Occitanie", None]),
-        "segment": pd.Categorical(["PME", "PME", "PME", None]),
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-02-29 14:30", None], format="ISO8601"),
+            "amount": [1234.5, 1234.5, -20.0, 3.0],
+            "invoice_id": ["F1", "F1", "AV-7", None],
+            "customer_id": ["17841", "17841", "C2", None],
+            "customer_name": ["Boulangerie Martin", "Boulangerie Martin", "=cmd", None],
+            "product": pd.Categorical(["Papier", "Papier", "Encre", None]),
+            "quantity": [2.0, 2.0, np.nan, 1.0],
+            "unit_price": [617.25, 617.25, np.nan, 3.0],
+            "salesperson": pd.Categorical(["Alice", "Alice", "Bruno", None]),
+            "channel": pd.Categorical(["Web", "Web", None, "Web"]),
+            "region": pd.Categorical(["Île-de-France", "Île-de-France", "Occitanie", None]),
+            "segment": pd.Categorical(["PME", "PME", "PME", None]),
+        }
+    )
 
 
 def test_round_trip_keeps_values_and_types(tmp_path: Path) -> None:
@@ -56,12 +58,14 @@ def test_round_trip_keeps_values_and_types(tmp_path: Path) -> None:
 
 
 def test_every_kind_round_trips_its_types(tmp_path: Path) -> None:
-    leads = pd.DataFrame({
-        "created_date": pd.to_datetime(["2024-03-01", "2024-03-02"]),
-        "lead_id": ["L1", "L2"],
-        "qualified": pd.array([True, None], dtype="boolean"),
-        "converted": pd.array([False, True], dtype="boolean"),
-    })
+    leads = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-03-01", "2024-03-02"]),
+            "lead_id": ["L1", "L2"],
+            "qualified": pd.array([True, None], dtype="boolean"),
+            "converted": pd.array([False, True], dtype="boolean"),
+        }
+    )
     with Store.open(tmp_path / "b.kpidesk", create=True) as store:
         store.import_frame("leads", leads, file="leads.csv")
         back = store.load("leads")
@@ -289,7 +293,9 @@ def test_dates_are_stored_as_unix_seconds(tmp_path: Path) -> None:
     with_missing = pd.Series(pd.to_datetime(["2024-03-05", None]))
     assert _to_sql_values(with_missing, "date") == [1709596800, None]
     assert list(_from_sql_values([1709596800, None], "date").astype("datetime64[s]").astype(str)) == [
-        "2024-03-05T00:00:00", "NaT"]
+        "2024-03-05T00:00:00",
+        "NaT",
+    ]
 
 
 def test_a_version_2_file_gets_its_dates_as_seconds_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -300,11 +306,13 @@ def test_a_version_2_file_gets_its_dates_as_seconds_and_keeps_its_rows(tmp_path:
     con.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
     con.execute("PRAGMA user_version = 2")
     con.close()
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-03-05 00:00", "2024-03-06 14:30", "2024-03-07 00:00"]),
-        "amount": [10.0, 20.0, 30.0],
-        "customer_id": ["C1", "C2", "C1"],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-03-05 00:00", "2024-03-06 14:30", "2024-03-07 00:00"]),
+            "amount": [10.0, 20.0, 30.0],
+            "customer_id": ["C1", "C2", "C1"],
+        }
+    )
     rows = [("2024-03-05", 10.0, "C1"), ("2024-03-06T14:30:00", 20.0, "C2"), ("2024-03-07", 30.0, "C1")]
     from kpidesk.store.database import row_hashes
 
@@ -312,8 +320,11 @@ def test_a_version_2_file_gets_its_dates_as_seconds_and_keeps_its_rows(tmp_path:
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("INSERT INTO batches(id, kind, file, imported_at, imported) VALUES (1, 'sales', 'a.xlsx', 'x', 3)")
     lines = [(i + 2, h, *r) for i, (h, r) in enumerate(zip(hashes, rows, strict=True))]
-    con.executemany("INSERT INTO sales(batch_id, source_row, row_hash, dup_index, date, amount, customer_id) "
-                    "VALUES (1, ?, ?, 0, ?, ?, ?)", lines)
+    con.executemany(
+        "INSERT INTO sales(batch_id, source_row, row_hash, dup_index, date, amount, customer_id) "
+        "VALUES (1, ?, ?, 0, ?, ?, ?)",
+        lines,
+    )
     con.close()
     with Store.open(path) as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
@@ -331,11 +342,13 @@ def test_text_hashes_the_same_as_objects_or_categoricals() -> None:
     # Files imported before text was validated into categoricals must still be recognised.
     from kpidesk.store.database import row_hashes
 
-    as_objects = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-01-07"]),
-        "customer_id": np.array(["C1", None, "C2"], dtype=object),
-        "customer_name": np.array([None, None, None], dtype=object),
-    })
+    as_objects = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-01-07"]),
+            "customer_id": np.array(["C1", None, "C2"], dtype=object),
+            "customer_name": np.array([None, None, None], dtype=object),
+        }
+    )
     as_categoricals = as_objects.assign(
         customer_id=pd.Categorical(["C1", None, "C2"], categories=["C2", "C1"]),
         customer_name=pd.Categorical.from_codes([-1, -1, -1], categories=pd.Index([], dtype=object)),
@@ -349,20 +362,26 @@ def test_rows_read_in_blocks_join_into_the_same_frame(tmp_path: Path, monkeypatc
     # (ids 1-4 then 7-12 after an undo) span blocks where a text value first appears late,
     # NULL appears in one block only, and one block holds no row at all.
     path = tmp_path / "blocks.kpidesk"
-    first = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
-        "amount": [1.0, 2.0, 3.0, 4.0],
-        "invoice_id": ["F1", "F2", "F2", "F3"],
-        "region": pd.Categorical(["Sud", "Sud", "Sud", "Sud"]),
-    })
+    first = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+            "invoice_id": ["F1", "F2", "F2", "F3"],
+            "region": pd.Categorical(["Sud", "Sud", "Sud", "Sud"]),
+        }
+    )
     removed = first.assign(amount=[5.0, 6.0, 7.0, 8.0]).iloc[:2]
-    second = pd.DataFrame({
-        "date": pd.to_datetime(["2024-02-01", "2024-02-02", "2024-02-03", "2024-02-04", "2024-02-05", "2024-02-06"]),
-        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
-        "invoice_id": ["F9", "F1", None, "F4", "F4", "F2"],
-        "region": pd.Categorical(["Nord", "Est", None, "Sud", "Nord", "Est"]),
-        "quantity": [1.0, np.nan, 2.0, 3.0, 4.0, 5.0],
-    })
+    second = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                ["2024-02-01", "2024-02-02", "2024-02-03", "2024-02-04", "2024-02-05", "2024-02-06"]
+            ),
+            "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+            "invoice_id": ["F9", "F1", None, "F4", "F4", "F2"],
+            "region": pd.Categorical(["Nord", "Est", None, "Sud", "Nord", "Est"]),
+            "quantity": [1.0, np.nan, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
     with Store.open(path, create=True) as store:
         store.import_frame("sales", first, file="a.xlsx", sheet="1")
         gone = store.import_frame("sales", removed, file="b.xlsx", sheet="1")
@@ -379,6 +398,7 @@ def test_rows_read_in_blocks_join_into_the_same_frame(tmp_path: Path, monkeypatc
         assert len({span for _, _, span in jobs}) == 4  # ids 1-3, 4-6, 7-9, 10-12
         loaded = store.load_all()["sales"]
         single = store.load("sales")
+
     def texts(column: str) -> list[str]:
         return loaded[column].astype(object).fillna("-").tolist()
 

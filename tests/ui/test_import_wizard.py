@@ -61,8 +61,9 @@ def test_wizard_imports_a_real_workbook_and_the_dashboard_follows(
     assert wizard.findChild(QComboBox, "map_amount").currentData() == "Sales"
     next_page(qtbot, wizard)  # -> validation (runs in the background)
     qtbot.waitUntil(lambda: wizard.validation is not None, timeout=60_000)
-    assert "9,994 rows are ready to import; 0 rows are rejected." in wizard.findChild(
-        QLabel, "validationSummary").text()
+    assert (
+        "9,994 rows are ready to import; 0 rows are rejected." in wizard.findChild(QLabel, "validationSummary").text()
+    )
     next_page(qtbot, wizard)  # -> import
     qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=60_000)
     assert wizard.outcome is not None and wizard.outcome.imported == 9994
@@ -79,9 +80,7 @@ def test_wizard_imports_a_real_workbook_and_the_dashboard_follows(
     assert text == format_value(expected, "currency", "en", "EUR", compact=True)
 
 
-def test_cancelling_an_import_leaves_the_database_untouched(
-    tmp_path: Path, qtbot: QtBot
-) -> None:
+def test_cancelling_an_import_leaves_the_database_untouched(tmp_path: Path, qtbot: QtBot) -> None:
     db = tmp_path / "c.kpidesk"
     Store.create(db).close()
     wizard = ImportWizard(db, SUPERSTORE)

@@ -33,8 +33,16 @@ def test_window_has_the_named_parts(make_main_window: Callable[..., MainWindow],
     assert window.objectName() == "mainWindow"
     for name in ("dashboardPage", "dataPage", "importsPage", "trendPlot"):
         assert window.findChild(QWidget, name) is not None, name
-    for name in ("grainCombo", "comparisonCombo", "filter_salesperson", "filter_channel", "filter_region",
-                 "filter_segment", "filter_product", "filter_customer"):
+    for name in (
+        "grainCombo",
+        "comparisonCombo",
+        "filter_salesperson",
+        "filter_channel",
+        "filter_region",
+        "filter_segment",
+        "filter_product",
+        "filter_customer",
+    ):
         assert window.findChild(QComboBox, name) is not None, name
     for name in ("dateFrom", "dateTo"):
         assert window.findChild(QDateEdit, name) is not None, name
@@ -68,9 +76,14 @@ def test_changing_the_period_updates_the_cards(
     with qtbot.waitSignal(window.dashboard_updated, timeout=30_000):
         salesperson.setCurrentIndex(1)
     member = salesperson.itemData(1)
-    filtered = engine_for(demo_copy).summary(
-        Query(query.start, query.end, query.grain, query.compare, filters={"salesperson": frozenset({member})})
-    ).get("revenue").value
+    filtered = (
+        engine_for(demo_copy)
+        .summary(
+            Query(query.start, query.end, query.grain, query.compare, filters={"salesperson": frozenset({member})})
+        )
+        .get("revenue")
+        .value
+    )
     assert card_value(window, "revenue") == format_value(filtered, "currency", "en", "EUR", compact=True)
 
 
@@ -135,7 +148,10 @@ def test_a_running_month_is_paced_against_its_target(
 
 
 def test_a_file_that_cannot_be_opened_leaves_the_open_company_in_place(
-    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot, tmp_path: Path,
+    make_main_window: Callable[..., MainWindow],
+    demo_copy: Path,
+    qtbot: QtBot,
+    tmp_path: Path,
     monkeypatch: object,
 ) -> None:
     from kpidesk.ui import main_window as mw
@@ -173,15 +189,17 @@ def test_the_next_start_shows_the_last_dashboard_at_once_and_only_while_it_holds
 
     # New rows: the kept dashboard no longer holds, and is not shown.
     with Store.open(demo_copy) as store:
-        store.import_frame("sales", pd.DataFrame({"date": pd.to_datetime(["2026-11-02"]), "amount": [1e6]}),
-                           file="big-deal.xlsx")
+        store.import_frame(
+            "sales", pd.DataFrame({"date": pd.to_datetime(["2026-11-02"]), "amount": [1e6]}), file="big-deal.xlsx"
+        )
     third = make_main_window(demo_copy, wait=False)
     assert card_value(third, "revenue") == "…"
     qtbot.waitUntil(lambda: card_value(third, "revenue") not in ("…", shown_first), timeout=30_000)
 
 
-def test_cards_fill_the_width_of_the_window(make_main_window: Callable[..., MainWindow], demo_copy: Path,
-                                            qtbot: QtBot) -> None:
+def test_cards_fill_the_width_of_the_window(
+    make_main_window: Callable[..., MainWindow], demo_copy: Path, qtbot: QtBot
+) -> None:
     window = make_main_window(demo_copy)  # 1366 pixels wide
     qtbot.waitUntil(lambda: window.dashboard._columns >= 5, timeout=5_000)
     revenue = window.findChild(QWidget, "kpiCard_revenue")

@@ -26,12 +26,14 @@ from kpidesk.ui.targets_dialog import TargetsDialog
 
 
 def test_frame_model_passes_the_model_tester_sorts_and_filters(qtmodeltester: ModelTester) -> None:
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-03-01", None, "2024-01-15"]),
-        "amount": [12.5, np.nan, -3.0],
-        "customer": pd.Categorical(["Zoé SARL", "alpha", None]),
-        "qualified": pd.array([True, None, False], dtype="boolean"),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-03-01", None, "2024-01-15"]),
+            "amount": [12.5, np.nan, -3.0],
+            "customer": pd.Categorical(["Zoé SARL", "alpha", None]),
+            "qualified": pd.array([True, None, False], dtype="boolean"),
+        }
+    )
     model = FrameModel(frame, lang="fr")
     qtmodeltester.check(model)
     assert model.data(model.index(0, 1)) == "12,50"
@@ -106,8 +108,11 @@ def test_kpi_detail_breakdown_equals_the_engine(
         engine = Engine(store.load_all(), store.settings())
     from dataclasses import replace
 
-    expected = {r.member: r.value for r in engine.summary(replace(query, by="salesperson", kpis=("revenue",))).rows
-                if r.member is not None}
+    expected = {
+        r.member: r.value
+        for r in engine.summary(replace(query, by="salesperson", kpis=("revenue",))).rows
+        if r.member is not None
+    }
     got = dict(zip(detail.breakdown["member"], detail.breakdown["value"], strict=True))
     assert got == pytest.approx(expected)
     # The leaderboard is best first.
@@ -219,9 +224,7 @@ def test_data_table_exports_what_it_shows(
     assert sheet.max_row == shown + 1  # the header, then the rows as filtered
 
 
-def test_imports_page_saves_a_batch_report(
-    make_main_window: Callable[..., MainWindow], tmp_path: Path
-) -> None:
+def test_imports_page_saves_a_batch_report(make_main_window: Callable[..., MainWindow], tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     db = tmp_path / "r.kpidesk"
@@ -336,8 +339,9 @@ def test_trend_legend_names_only_the_lines_drawn(qtbot: QtBot) -> None:
     kpi = catalog.get("revenue")
     chart.set_series(kpi, ["janv.", "févr.", "mars"], points, None, None, "en", "EUR")
     assert chart.legend_names() == ["Actual"]
-    chart.set_series(kpi, ["janv.", "févr.", "mars"], points, [(d, 9.0) for d in days],
-                     [(d, 15.0) for d in days], "en", "EUR")
+    chart.set_series(
+        kpi, ["janv.", "févr.", "mars"], points, [(d, 9.0) for d in days], [(d, 15.0) for d in days], "en", "EUR"
+    )
     assert chart.legend_names() == ["Actual", "Comparison", "Target"]
 
 
