@@ -36,6 +36,7 @@ from kpidesk.core.periods import (
 )
 from kpidesk.core.results import KpiRow, Query, Result
 from kpidesk.core.settings import CompanySettings
+from kpidesk.core.targets import RangeTarget, Target, range_target
 from kpidesk.core.text import member_label
 
 __all__ = ["ADDITIVE", "Engine", "KpiRow", "Query", "Result", "implemented"]
@@ -474,9 +475,9 @@ class Engine:
 
     # -- targets
 
-    def _prepare_targets(self) -> dict[tuple[str, str | None, str | None], list[_Target]]:
+    def _prepare_targets(self) -> dict[tuple[str, str | None, str | None], list[Target]]:
         table = self.tables["targets"]
-        out: dict[tuple[str, str | None, str | None], list[_Target]] = {}
+        out: dict[tuple[str, str | None, str | None], list[Target]] = {}
         if table.n == 0:
             return out
         f = table.frame.reindex(columns=list(KINDS["targets"].field_names))
@@ -490,7 +491,7 @@ class Engine:
                 grain, start, stop = parse_label(str(label), self.settings.fiscal_year_start, self.settings.week_start)
             except ValueError:
                 continue
-            target = _Target(definition.id, grain, start, stop, _text(dimension), _text(member), float(value))
+            target = Target(definition.id, grain, start, stop, _text(dimension), _text(member), float(value))
             out.setdefault((target.kpi, target.dimension, target.member), []).append(target)
         return out
 
@@ -518,26 +519,24 @@ class Engine:
         whole_range: bool = False,
     ) -> tuple[float, dt.date, dt.date] | None:
         """The target of a period (see :meth:`target`) and the days ``[start, stop)`` it covers."""
+        found = self.range_target(kpi_id, period, grain, dimension, member, whole_range)
+        return None if found is None else (found.value, found.start, found.stop)
+
+    def range_target(
+        self,
+        kpi_id: str,
+        period: Period,
+        grain: Grain,
+        dimension: str | None,
+        member: str | None,
+        whole_range: bool = False,
+    ) -> RangeTarget | None:
+        """The target and pacing of a period (of the targets of its grain) or of a whole range
+        (of the targets of the finest grain it touches): see :func:`~kpidesk.core.targets.range_target`."""
         found = self._targets.get((kpi_id, dimension, member))
         if not found:
             return None
-        if not whole_range:
-            for t in found:
-                if t.grain == grain and t.start == period.full_start:
-                    return t.value, t.start, t.stop
-            return None
-        last = period.end - dt.timedelta(days=1)
-        inside = [t for t in found if period.start <= t.start <= last]
-        if not inside:
-            # A range within one target period (this month to date) takes that period's target.
-            around = [t for t in found if t.start <= period.start and period.end <= t.stop]
-            around.sort(key=lambda t: t.stop - t.start)
-            return (around[0].value, around[0].start, around[0].stop) if around else None
-        finest = min(_GRAIN_ORDER[t.grain] for t in inside)
-        chosen = [t for t in inside if _GRAIN_ORDER[t.grain] == finest]
-        values = [t.value for t in chosen]
-        value = float(sum(values)) if kpi_id in ADDITIVE else float(sum(values) / len(values))
-        return value, min(t.start for t in chosen), max(t.stop for t in chosen)
+        return range_target(kpi_id, found, period.start, period.end, None if whole_range else grain)
 
     # -- computing
 
@@ -720,13 +719,13 @@ class Engine:
             figure = _cell(array, i, j)
             if figure is not None:
                 extra[name] = figure
-        target = self.target_span(definition.id, p, grain, dimension, member, whole_range)
+        target = self.range_target(definition.id, p, grain, dimension, member, whole_range)
         return KpiRow(
             kpi=definition.id,
             period=p.label,
             member=member,
             value=value,
-            target=None if target is None else target[0],
+            target=None if target is None else target.value,
             comparison=comparison,
             unavailable=False,
             low_confidence=bool(low),
@@ -736,8 +735,9 @@ class Engine:
             base=None if base is None else int(base),
             provisional=provisional,
             extra=extra,
-            target_start=None if target is None else target[1],
-            target_end=None if target is None else target[2],
+            target_start=None if target is None else target.start,
+            target_end=None if target is None else target.stop,
+            pacing=None if target is None else target.pacing,
         )
 
     def _evaluate(self, definition: KpiDef, ctx: Ctx, intervals: Intervals) -> Values:
@@ -770,20 +770,6 @@ def _row_kinds(definition: KpiDef) -> tuple[str, ...]:
 
 def _intervals(plist: list[Period]) -> Intervals:
     return Intervals.of([(p.start, p.end) for p in plist])
-
-
-@dataclass(frozen=True)
-class _Target:
-    kpi: str
-    grain: Grain
-    start: dt.date
-    stop: dt.date
-    dimension: str | None
-    member: str | None
-    value: float
-
-
-_GRAIN_ORDER: dict[str, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
 
 def _text(value: object) -> str | None:

@@ -60,6 +60,8 @@ class KpiRow:
     #: ``[target_start, target_end)``: the days the target covers (for pacing), when there is one.
     target_start: dt.date | None = None
     target_end: dt.date | None = None
+    #: Where the value should stand by the row's last day (see :func:`kpidesk.core.targets.range_target`).
+    pacing: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
