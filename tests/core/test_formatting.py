@@ -37,3 +37,38 @@ def test_changes() -> None:
     assert format_change(50.0, "fr") == f"+50,0{NB}%"
     assert format_change(-3.25, "en") == "−3.2%"
     assert format_change(None, "en") == "—"
+
+
+def test_one_formatter_for_the_window_and_the_workbook() -> None:
+    from kpidesk.core.formatting import excel_format, format_number, value_decimals
+
+    # An AOV of 1,500 € shows no decimals, 150.5 € two, on a card as in the workbook.
+    assert format_value(1500.0, "currency", "fr", "EUR") == f"1{NN}500{NB}€"
+    assert format_value(1500.0, "currency", "fr", "EUR", compact=True) == f"1{NN}500{NB}€"
+    assert format_value(150.5, "currency", "fr", "EUR", compact=True) == f"150,50{NB}€"
+    assert value_decimals("currency", 1500.0) == 0 and value_decimals("currency", 150.5) == 2
+    assert excel_format("currency", value_decimals("currency", 1500.0), "fr") == f'#,##0"{NB}€"'
+    assert excel_format("currency", value_decimals("currency", 150.5), "en") == '"€"#,##0.00'
+    assert format_value(1234567.0, "currency", "en") == "€1,234,567"
+    assert format_value(12.44, "percent", "fr") == f"12,4{NB}%"
+    assert format_value(12.44, "percent", "en") == "12.4%"
+    assert format_value(3.456, "ratio", "en") == "3.46"
+    assert format_value(26.54, "days", "en") == "26.5 d"
+    assert format_number(1234567.0, 0, "fr") == f"1{NN}234{NN}567"
+
+
+def test_changes_in_their_unit() -> None:
+    from kpidesk.core.formatting import excel_change_format
+
+    assert format_change(2.14, "fr", "points") == f"+2,1{NB}pts"
+    assert format_change(-3.5, "fr", "days") == f"−3,5{NB}j"
+    assert format_change(0.25, "en", "ratio") == "+0.25"
+    assert excel_change_format("points", "en") == '+0.0" pts";-0.0" pts";0.0" pts"'
+
+
+def test_month_names_come_from_the_language() -> None:
+    from kpidesk.core.formatting import month_name
+
+    assert [month_name(m, "fr") for m in (1, 3, 8)] == ["janvier", "mars", "août"]
+    assert month_name(2, "fr", abbreviated=True) == "févr."
+    assert month_name(12, "en", abbreviated=True) == "Dec"
