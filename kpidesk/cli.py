@@ -273,7 +273,8 @@ def _undo_import(args: argparse.Namespace) -> int:
 
 def _kpis(args: argparse.Namespace) -> int:
     from kpidesk.core.engine import Engine, Query
-    from kpidesk.core.formatting import format_change, format_value, relative_change
+    from kpidesk.core.formatting import format_value
+    from kpidesk.core.present import present, result_json
 
     with _open(args.db) as store:
         engine = Engine(store.load_all(), store.settings())
@@ -289,7 +290,7 @@ def _kpis(args: argparse.Namespace) -> int:
     )
     result = engine.compute(query)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return 0
     lang = language()
     grain = _(GRAIN_LABELS[args.grain]).lower()
@@ -305,7 +306,7 @@ def _kpis(args: argparse.Namespace) -> int:
             parts.append(engine.member_label(args.by, row.member))
         parts.append(value)
         if args.compare != "none" and not row.unavailable:
-            parts.append(format_change(relative_change(row.value, row.comparison), lang))
+            parts.append(present(row).change_text(lang))
         if row.low_confidence:
             parts.append(_("(low confidence)"))
         print("  ".join(parts))

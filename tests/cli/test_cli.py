@@ -62,7 +62,22 @@ def test_kpis_json_values_by_hand(capsys: pytest.CaptureFixture[str], tiny: Path
     assert rows[("active_customers", "2024-02")]["value"] == 2.0
     assert rows[("new_customers", "2024-02")]["value"] == 1.0
     for row in data["rows"]:
-        assert set(row) == {"kpi", "period", "member", "value", "target", "comparison", "unavailable", "low_confidence"}
+        assert set(row) == {
+            "kpi",
+            "period",
+            "member",
+            "value",
+            "target",
+            "pacing",
+            "attainment",
+            "comparison",
+            "change",
+            "change_unit",
+            "partial",
+            "unavailable",
+            "low_confidence",
+            "forecast",
+        }
 
 
 def test_kpis_by_member_and_selected_kpis(capsys: pytest.CaptureFixture[str], tiny: Path) -> None:

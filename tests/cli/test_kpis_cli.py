@@ -14,7 +14,22 @@ import pytest
 from kpidesk.cli import main
 from kpidesk.core import catalog
 
-KEYS = {"kpi", "period", "member", "value", "target", "comparison", "unavailable", "low_confidence"}
+KEYS = {
+    "kpi",
+    "period",
+    "member",
+    "value",
+    "target",
+    "pacing",
+    "attainment",
+    "comparison",
+    "change",
+    "change_unit",
+    "partial",
+    "unavailable",
+    "low_confidence",
+    "forecast",
+}
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
@@ -110,9 +125,15 @@ def test_every_kpi_by_month_in_the_json_of_the_spec(capsys: pytest.CaptureFixtur
         "member": None,
         "value": None,
         "target": None,
+        "pacing": None,
+        "attainment": None,
         "comparison": None,
+        "change": None,
+        "change_unit": "percent",
+        "partial": False,
         "unavailable": True,
         "low_confidence": False,
+        "forecast": None,
     }
     assert value("nps", "2024-01") is None and rows[("nps", "2024-01", None)]["unavailable"] is False
 
