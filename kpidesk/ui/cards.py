@@ -9,16 +9,15 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kpidesk.core.catalog import ADDITIVE, KpiDef
-from kpidesk.core.formatting import format_change, format_value, relative_change
+from kpidesk.core.present import PALETTE, change_tone, present
 from kpidesk.core.results import KpiRow
-from kpidesk.core.targets import attainment, pacing
 from kpidesk.i18n import _
 from kpidesk.labels import KIND_TITLES
 from kpidesk.ui.sparkline import Sparkline
 
-GOOD = "#15803d"
-BAD = "#b91c1c"
-NEUTRAL = "#64748b"
+GOOD = PALETTE["good"]
+BAD = PALETTE["bad"]
+NEUTRAL = PALETTE["neutral"]
 
 CARD_STYLE = """
 QFrame[kpiCard="true"] { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 8px; }
@@ -31,10 +30,7 @@ QLabel#cardNote { color: #64748b; font-size: 8pt; }
 
 
 def change_colour(kpi: KpiDef, change: float | None) -> str:
-    if change is None or change == 0 or kpi.direction == "neutral":
-        return NEUTRAL
-    better = change > 0 if kpi.direction == "higher" else change < 0
-    return GOOD if better else BAD
+    return PALETTE[change_tone(kpi, change)]
 
 
 class KpiCard(QFrame):
@@ -93,10 +89,13 @@ class KpiCard(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
 
-    def set_row(self, row: KpiRow, trend: list[float | None], as_of: dt.date | None = None) -> None:
-        """Show ``row`` (the selected range) and the ``trend`` values of its sparkline.
+    def set_row(
+        self, row: KpiRow, trend: list[float | None], as_of: dt.date | None = None, *, compared: bool = True
+    ) -> None:
+        """Show ``row`` (the selected range) and the ``trend`` values of its sparkline, as
+        :func:`kpidesk.core.present.present` presents it (pacing period by period over the range).
 
-        ``as_of`` is the last day with data: a target whose period runs on is paced to it.
+        ``compared``: whether a comparison was asked (else no "no comparable data" note).
         """
         kpi, lang = self.kpi, self.lang
         if row.unavailable:
@@ -112,45 +111,33 @@ class KpiCard(QFrame):
             return
         self.value_label.setStyleSheet("")
         self.import_button.setVisible(False)
-        self.value_label.setText(format_value(row.value, kpi.unit, lang, self.currency, compact=True))
-        self.value_label.setToolTip(format_value(row.value, kpi.unit, lang, self.currency))
+        shown = present(row, compared=compared)
+        self.value_label.setText(shown.value_text(lang, self.currency, compact=True))
+        self.value_label.setToolTip(shown.value_text(lang, self.currency))
         if row.comparison is not None or row.value is not None:
-            change = relative_change(row.value, row.comparison)
+            change = shown.change
             arrow = "" if change is None or change == 0 else ("▲ " if change > 0 else "▼ ")
-            self.change_label.setText(arrow + format_change(change, lang))
-            self.change_label.setStyleSheet(f"color: {change_colour(kpi, change)}; font-weight: 600;")
+            self.change_label.setText(arrow + shown.change_text(lang))
+            self.change_label.setStyleSheet(f"color: {PALETTE[shown.change_tone]}; font-weight: 600;")
             self.change_label.setToolTip(
-                _("Comparison: {value}").format(value=format_value(row.comparison, kpi.unit, lang, self.currency))
+                _("Comparison: {value}").format(value=shown.comparison_text(lang, self.currency))
             )
-        att = attainment(kpi, row.value, row.target)
         if row.target is not None:
-            goal = format_value(row.target, kpi.unit, lang, self.currency, compact=True)
-            text = _("Target {value}").format(value=goal)
-            pace = pacing(kpi, row, as_of) if as_of is not None else None
-            if pace is not None and pace.partial and kpi.id in ADDITIVE:
-                # A period still running is judged against the target pro rata of its elapsed days.
-                att = pace.attainment
-                expected = round(pace.expected) if kpi.unit == "count" else pace.expected
+            text = _("Target {value}").format(value=shown.target_text(lang, self.currency, compact=True))
+            if shown.pacing is not None and shown.pacing != shown.target and kpi.id in ADDITIVE:
+                # A range that does not hold its periods whole is judged against the targets pro rata.
                 text += " · " + _("expected to date {value}").format(
-                    value=format_value(expected, kpi.unit, lang, self.currency, compact=True)
+                    value=shown.pacing_text(lang, self.currency, compact=True)
                 )
-            if att is not None:
-                text += f" · {format_value(att, 'percent', lang)}"
+            if shown.attainment is not None:
+                text += f" · {shown.attainment_text(lang)}"
             self.target_label.setText(text)
             self.target_label.setVisible(True)
-            ok = att is not None and att >= 100
-            self.target_label.setStyleSheet(f"color: {GOOD if ok else BAD}; font-size: 9pt;")
+            self.target_label.setStyleSheet(f"color: {PALETTE[shown.attainment_tone]}; font-size: 9pt;")
         else:
             self.target_label.setText("")
             self.target_label.setVisible(False)
-        notes = []
-        if row.low_confidence:
-            notes.append(_("Low confidence: based on {count} items.").format(count=row.base))
-        if row.value is None:
-            notes.append(_("Not defined for this period (nothing to divide by)."))
-        if row.provisional:
-            notes.append(_("Provisional: the observation window has not ended yet."))
-        self.note.setText(" ".join(notes))
+        self.note.setText(shown.notes_text(lang))
         self.sparkline.set_values(trend)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

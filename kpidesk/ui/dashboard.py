@@ -431,7 +431,9 @@ class DashboardPage(QWidget):
                 row = data.summary.get(kpi_id)
             except KeyError:
                 continue
-            card.set_row(row, [r.value for r in trend.series(kpi_id)], data.as_of)
+            card.set_row(
+                row, [r.value for r in trend.series(kpi_id)], data.as_of, compared=data.query.compare != "none"
+            )
         q = data.query
         assert q.start is not None and q.end is not None
         self.status.setText(
