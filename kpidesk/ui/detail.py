@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core import catalog
 from kpidesk.core.engine import Engine, Result
-from kpidesk.core.formatting import format_value, relative_change
+from kpidesk.core.formatting import format_change, format_value
 from kpidesk.core.kinds import DIMENSIONS, dimension_field
-from kpidesk.core.targets import attainment
+from kpidesk.core.present import change_unit, leaderboard, present
 from kpidesk.core.text import member_label
 from kpidesk.i18n import _
 from kpidesk.labels import DIMENSION_LABELS, DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
@@ -54,19 +54,18 @@ def breakdown_dimensions(kpi_id: str) -> list[str]:
 def breakdown_frame(result: Result, kpi_id: str, lang: str, currency: str) -> pd.DataFrame:
     """Members of the breakdown, best first: value, comparison, change, target, attainment."""
     kpi = catalog.get(kpi_id)
-    rows = [r for r in result.rows if r.kpi == kpi_id and r.member is not None]
-    frame = pd.DataFrame(
+    rows = leaderboard(kpi, (r for r in result.rows if r.kpi == kpi_id and r.member is not None))
+    shown = [present(r, compared=result.compare != "none") for r in rows]
+    return pd.DataFrame(
         {
             "member": [r.member for r in rows],
-            "value": [np.nan if r.value is None else r.value for r in rows],
-            "comparison": [np.nan if r.comparison is None else r.comparison for r in rows],
-            "change": [np.nan if (c := relative_change(r.value, r.comparison)) is None else c for r in rows],
-            "target": [np.nan if r.target is None else r.target for r in rows],
-            "attainment": [np.nan if (a := attainment(kpi, r.value, r.target)) is None else a for r in rows],
+            "value": [np.nan if p.value is None else p.value for p in shown],
+            "comparison": [np.nan if p.comparison is None else p.comparison for p in shown],
+            "change": [np.nan if p.change is None else p.change for p in shown],
+            "target": [np.nan if p.target is None else p.target for p in shown],
+            "attainment": [np.nan if p.attainment is None else p.attainment for p in shown],
         }
     )
-    ascending = kpi.direction == "lower"
-    return frame.sort_values("value", ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
 
 
 class KpiDetail(QDialog):
@@ -198,20 +197,22 @@ class KpiDetail(QDialog):
             "member": _(DIMENSION_LABELS[dimension]),
             "value": _("Value"),
             "comparison": _("Comparison"),
-            "change": _("Change (%)"),
+            "change": _("Change"),
             "target": _("Target"),
             "attainment": _("Attainment (%)"),
         }
         unit, lang, cur = self.kpi.unit, self.lang, self.currency
         in_unit = lambda v: format_value(v, unit, lang, cur)  # noqa: E731
         as_percent = lambda v: format_value(v, "percent", lang)  # noqa: E731
+        measure = change_unit(self.kpi)
+        in_change = lambda v: format_change(v, lang, measure)  # noqa: E731
         self.model.set_headers(
             headers,
             {
                 "value": in_unit,
                 "comparison": in_unit,
                 "target": in_unit,
-                "change": as_percent,
+                "change": in_change,
                 "attainment": as_percent,
             },
         )
