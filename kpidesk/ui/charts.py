@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from kpidesk.core.catalog import KpiDef
-from kpidesk.core.formatting import format_value
+from kpidesk.core.formatting import format_value, month_name
 from kpidesk.i18n import _
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#444")
@@ -47,8 +47,7 @@ class ValueAxis(pg.AxisItem):  # type: ignore[misc]
 
 
 MONTHS: dict[str, tuple[str, ...]] = {
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    lang: tuple(month_name(m, lang, abbreviated=True) for m in range(1, 13)) for lang in ("fr", "en")
 }
 
 

@@ -15,24 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.core.formatting import CURRENCY_SYMBOLS
+from kpidesk.core.formatting import CURRENCY_SYMBOLS, MONTH_NAMES
 from kpidesk.core.settings import CompanySettings
 from kpidesk.i18n import N_, _
 
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
+MONTHS = MONTH_NAMES  # the one list of month names (core.formatting)
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 
 
