@@ -25,6 +25,7 @@ from kpidesk import i18n
 from kpidesk.cli import main
 from kpidesk.core import catalog
 from kpidesk.core.engine import Engine, Query, implemented
+from kpidesk.core.present import present
 from kpidesk.errors import Cancelled, UserError
 from kpidesk.io.export import MAIN_KPIS, export_summary, export_table
 from kpidesk.io.importer import write_report
@@ -163,16 +164,35 @@ def test_summary_matches_the_engine(demo_engine: Engine, demo_book: Path) -> Non
         assert close(ws.cell(r, 3).value, as_cell(row.kpi, row.value)), row.kpi
         assert close(ws.cell(r, 5).value, as_cell(row.kpi, row.comparison)), row.kpi
         assert close(ws.cell(r, 7).value, as_cell(row.kpi, row.target)), row.kpi
-        if row.value is not None and row.comparison:
-            change = (row.value - row.comparison) / abs(row.comparison)
+        shown = present(row)
+        # The change in the KPI's own unit: relative (a fraction of 1) or points, days, ratio.
+        if shown.change is not None:
+            change = shown.change / 100 if shown.change_unit == "percent" else shown.change
             assert close(ws.cell(r, 6).value, change), row.kpi
+        assert close(ws.cell(r, 8).value, None if shown.attainment is None else shown.attainment / 100), row.kpi
         checked += 1
     assert checked >= 5
-    # The demo company beats its revenue target: attainment = actual ÷ target.
+    # A rate's change is in points: the difference of the two rates, not their ratio.
+    rate = next(
+        row
+        for row in summary.rows
+        if catalog.get(row.kpi).unit == "percent" and row.value is not None and row.comparison is not None
+    )
+    d = catalog.get(rate.kpi)
+    r = find_row(ws, catalog.THEME_NAMES[d.theme]["en"], d.name_en)
+    assert rate.value is not None and rate.comparison is not None
+    assert close(ws.cell(r, 6).value, rate.value - rate.comparison)
+    assert ws.cell(r, 6).number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
+    # The range ends on 20 November: revenue is measured against its pacing, the months'
+    # targets with November's for 20 of its 30 days (SPEC §3.1), not against the whole target.
     r = find_row(ws, "Sales", "Revenue")
     revenue = summary.get("revenue", summary.periods[0].label)
-    assert revenue.target is not None and revenue.value is not None
-    assert close(ws.cell(r, 8).value, revenue.value / revenue.target)
+    assert revenue.target is not None and revenue.value is not None and revenue.pacing is not None
+    november = demo_engine.compute(Query(dt.date(2026, 11, 1), dt.date(2026, 11, 30), kpis=("revenue",)))
+    target = november.get("revenue").target
+    assert target is not None
+    assert revenue.pacing == pytest.approx(revenue.target - target * 10 / 30)
+    assert close(ws.cell(r, 8).value, revenue.value / revenue.pacing)
     assert ws.cell(r, 4).value == "€"
 
 
@@ -309,7 +329,7 @@ def test_number_formats_are_real(demo_book: Path) -> None:
     assert ws.cell(r, 3).number_format == '"€"#,##0'
     assert isinstance(ws.cell(r, 3).value, float)
     assert ws.cell(r, 6).number_format == "+0.0%;-0.0%;0.0%"
-    assert ws.cell(r, 8).number_format == "0%"
+    assert ws.cell(r, 8).number_format == "0.0%"  # an attainment is a percent: one decimal, as on a card
     r = find_row(ws, "Sales", "Number of sales")
     assert ws.cell(r, 3).number_format == "#,##0"
     for kpi in implemented():
@@ -665,9 +685,9 @@ def test_export_table_cancelled_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_export_table_refuses_more_rows_than_excel_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kpidesk.io.export as export
+    import kpidesk.io.export.table as table
 
-    monkeypatch.setattr(export, "MAX_ROWS", 3)
+    monkeypatch.setattr(table, "MAX_ROWS", 3)
     with pytest.raises(UserError, match="holds at most"):
         export_table(pd.DataFrame({"a": [1, 2, 3]}), tmp_path / "t.xlsx")
     assert not (tmp_path / "t.xlsx").exists()
@@ -731,3 +751,22 @@ def test_cli_export_bad_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_query_by_is_ignored_in_favour_of_the_by_argument(demo_engine: Engine, tmp_path: Path) -> None:
     path = export_summary(demo_engine, replace(Query(), by="region"), tmp_path / "s.xlsx", lang="en")
     assert load_workbook(path).sheetnames == ["Summary", "Trends", "Definitions", "Settings"]
+
+
+# -- temporaries ----------------------------------------------------------------------------------
+
+
+def test_temporaries_left_by_a_crash_are_removed_at_the_next_export(tmp_path: Path) -> None:
+    # A crash (power cut, killed process) left a temporary beside the workbook an hour ago; an
+    # export another window has just started keeps its own.
+    stale = tmp_path / ".pack.a1b2c3.xlsx.tmp"
+    stale.write_bytes(b"PK half a zip")
+    an_hour_ago = dt.datetime.now().timestamp() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    running = tmp_path / ".other.d4e5f6.xlsx.tmp"
+    running.write_bytes(b"PK being written")
+    mine = tmp_path / ".notes.txt.tmp"  # not an export's
+    mine.write_bytes(b"x")
+    os.utime(mine, (an_hour_ago, an_hour_ago))
+    export_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "table.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.txt.tmp", ".other.d4e5f6.xlsx.tmp", "table.xlsx"]

@@ -1,4 +1,4 @@
-"""The summary workbook's ``.xlsx`` writer (:mod:`kpidesk.io.xlsx`): openpyxl, rows rendered at once.
+"""The summary workbook's ``.xlsx`` writer (:mod:`kpidesk.io.xlsx`): openpyxl's public API only.
 
 Each workbook is written to disk and read back: by openpyxl (which must open it
 without a warning), by python-calamine (a second, independent reader), and as
@@ -21,8 +21,18 @@ from openpyxl.chart import LineChart, Reference, Series
 from python_calamine import CalamineWorkbook
 
 from kpidesk.errors import UserError
-from kpidesk.io.workbook import PLAIN, CellStyle, ConditionalFormat, Highlight, PlacedChart, Sheet
-from kpidesk.io.xlsx import DocumentProperties, XlsxBook, xml_attribute, xml_escape, xml_text
+from kpidesk.io.xlsx import (
+    PLAIN,
+    CellStyle,
+    ConditionalFormat,
+    DocumentProperties,
+    Highlight,
+    PlacedChart,
+    Sheet,
+    XlsxBook,
+    cell_text,
+    clean_text,
+)
 
 MONEY = CellStyle(number_format='#,##0.00" €"', decimals=2)
 PERCENT = CellStyle(number_format="0.0%", decimals=1, scale=100.0)
@@ -58,17 +68,16 @@ def table_sheet(title: str = "Data") -> Sheet:
 # -- escaping ------------------------------------------------------------------------------------
 
 
-def test_xml_text_escapes_markup_and_drops_what_xml_cannot_hold() -> None:
-    assert xml_text("A & B <c> d") == "A &amp; B &lt;c&gt; d"
+def test_cell_text_drops_what_xml_cannot_hold_and_keeps_excel_escapes_literal() -> None:
     # Controls, a lone surrogate and U+FFFF cannot be in an XML 1.0 document at all.
-    assert xml_text("a\x00b\x01c\x0bd\x1fe\ud800f\uffffg") == "abcdefg"
-    # Tab, newline and carriage return are legal and kept.
-    assert xml_text("a\tb\nc\rd") == "a\tb\nc&#13;d"  # a literal CR would be read back as LF
+    assert clean_text("a\x00b\x01c\x0bd\x1fe\ud800f\uffffg") == "abcdefg"
+    # Tab and newline are kept; a carriage return is stored as Excel's own escape (XML would
+    # read a literal one back as a line feed).
+    assert cell_text("a\tb\nc\rd") == "a\tb\nc_x000D_d"
     # Excel reads _xHHHH_ as an escaped character: the underscore is escaped to keep the text.
-    assert xml_text("id_x0041_") == "id_x005F_x0041_"
-    assert xml_text("_x00_ and _xZZZZ_") == "_x00_ and _xZZZZ_"
-    assert xml_escape("id_x0041_ & \x00") == "id_x0041_ &amp; "  # not cell text: no Excel escape
-    assert xml_attribute('say "hi" & <go>\n') == "say &quot;hi&quot; &amp; &lt;go&gt;&#10;"
+    assert cell_text("id_x0041_") == "id_x005F_x0041_"
+    assert cell_text("_x00_ and _xZZZZ_") == "_x00_ and _xZZZZ_"
+    assert cell_text("A & B <c>") == "A & B <c>"  # markup is openpyxl's to escape
 
 
 def test_text_round_trips_through_independent_readers(tmp_path: Path) -> None:
@@ -125,8 +134,11 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
     ws = load_quietly(path).active
     for r, text in enumerate(dangerous, start=1):
         for cell in ws[r]:
-            assert (cell.value, cell.data_type) == (text, "s")
+            # openpyxl shows Excel's escape of a carriage return (_x000D_) as it is stored.
+            assert (cell.value, cell.data_type) == (cell_text(text), "s")
             assert cell.quotePrefix, cell.coordinate  # editing it in Excel keeps it text
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in calamine] == dangerous
     # Ordinary text gets no quote prefix.
     plain = Sheet("Plain")
     plain.add(("Alice", PLAIN))
@@ -152,7 +164,8 @@ def test_values_are_typed_and_formatted(tmp_path: Path) -> None:
     assert ws["D4"].value is None and ws["D4"].fill.fgColor.rgb == "00DCE6F1"  # empty, but its fill shows
     assert (ws["B5"].value, ws["C5"].value) == (True, False)
     assert ws["D5"].value == dt.datetime(2024, 3, 5, 14, 30)
-    assert ws["B6"].value == 12345678901234567.0 and ws["C6"].value == 7
+    # Excel holds 15 significant digits: openpyxl writes no more than that.
+    assert ws["B6"].value == pytest.approx(12345678901234567.0, rel=1e-15) and ws["C6"].value == 7
     assert ws["D6"].value is None
     header = ws["A2"]
     assert header.font.b and header.fill.fgColor.rgb == "00DCE6F1"
