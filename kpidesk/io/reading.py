@@ -28,6 +28,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.io import SUPPORTED_EXTENSIONS
+from kpidesk.io.excel import column_letter
 from kpidesk.io.values import Column, cell_text
 
 __all__ = [
@@ -538,16 +539,6 @@ def header_names(cells: Sequence[Any], width: int) -> list[str]:
             seen[key] = 1
         names.append(name)
     return names
-
-
-def column_letter(index: int) -> str:
-    """The spreadsheet letter of the 0-based column ``index`` (0 is A, 26 is AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # -- a sheet ready for mapping -------------------------------------------------------------------

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
+from kpidesk.io.excel import EXCEL_EPOCH
+
 __all__ = [
     "Column",
     "Parsed",
@@ -50,8 +52,6 @@ TEXT_MISSING = frozenset({"", "na", "n/a", "#n/a", "null", "#null!"})
 #: value (the Financial Sample's "Discount Band" holds the word ``None``).
 VALUE_MISSING = TEXT_MISSING | frozenset({"-", "--", "—", "–", "none", "nan", "nat", "n.a.", "nd", "n.d.", "s.o.", "?"})
 
-#: Excel's day zero (serial 1 is 1900-01-01, with Excel's phantom 1900-02-29 accounted for).
-EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 #: Serial numbers accepted as dates: 1900-01-01 to 9999-12-31.
 _SERIAL_MIN, _SERIAL_MAX = 1.0, 2958466.0
 
