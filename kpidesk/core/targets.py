@@ -75,17 +75,22 @@ def range_target(
 
     Args:
         targets: the KPI's targets (of one member, or of the whole company).
-        grain: use only targets of this grain (the rows of a trend); None takes the finest
-            grain among the targets the range touches (a range over several periods).
+        grain: the grain of the row (a trend's period): the targets entered for its periods,
+            else the sum of finer ones (a year of monthly targets); coarser targets are left
+            out (a month has no share of a yearly target). None (a range): the finest grain
+            among the targets the range touches.
 
     Returns:
         None when no target touches the range.
     """
-    touching = [t for t in targets if t.start < end and start < t.stop and (grain is None or t.grain == grain)]
+    limit = GRAIN_ORDER[grain] if grain is not None else len(GRAIN_ORDER)
+    touching = [t for t in targets if t.start < end and start < t.stop and GRAIN_ORDER[t.grain] <= limit]
     if not touching:
         return None
-    finest = min(GRAIN_ORDER[t.grain] for t in touching)
-    chosen = [t for t in touching if GRAIN_ORDER[t.grain] == finest]
+    chosen = [t for t in touching if t.grain == grain]
+    if not chosen:
+        finest = min(GRAIN_ORDER[t.grain] for t in touching)
+        chosen = [t for t in touching if GRAIN_ORDER[t.grain] == finest]
     values = [t.value for t in chosen]
     if prorated(kpi):
         value = float(sum(values))

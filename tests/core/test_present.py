@@ -168,3 +168,21 @@ def test_leaderboard_order() -> None:
     assert [r.member for r in leaderboard("cac", rows)] == ["assia", "Chloé", "Bruno", "Alice"]
     revenue = [row("revenue", v, member=m) for m, v in (("A", 10.0), ("B", 30.0), ("C", None))]
     assert [r.member for r in leaderboard("revenue", revenue)] == ["B", "A", "C"]
+
+
+def test_a_periods_target_is_its_own_else_the_sum_of_finer_ones() -> None:
+    months = [
+        Target("revenue", "month", D(2024, 1, 1), D(2024, 2, 1), None, None, 400.0),
+        Target("revenue", "month", D(2024, 2, 1), D(2024, 3, 1), None, None, 250.0),
+    ]
+    # A year's row sums the months it touches (never null where the workbook sums them);
+    # 1 January - 14 February holds 14 of February's 29 days: pacing 400 + 250 x 14/29.
+    found = range_target("revenue", months, D(2024, 1, 1), D(2024, 2, 15), grain="year")
+    assert found is not None and found.value == 650.0
+    assert found.pacing == pytest.approx(400 + 250 * 14 / 29)
+    # A target entered for the year itself wins for the year's row.
+    year = Target("revenue", "year", D(2024, 1, 1), D(2025, 1, 1), None, None, 5000.0)
+    found = range_target("revenue", [*months, year], D(2024, 1, 1), D(2025, 1, 1), grain="year")
+    assert found is not None and found.value == 5000.0
+    # A month has no share of a yearly target.
+    assert range_target("revenue", [year], D(2024, 3, 1), D(2024, 4, 1), grain="month") is None
