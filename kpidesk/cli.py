@@ -314,14 +314,14 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kpidesk.app.exports import summary_workbook
     from kpidesk.core.engine import Engine, Query
-    from kpidesk.io.export import export_summary
 
     _check_range(args)
     with _open(args.db) as store:
         engine = Engine(store.load_all(), store.settings())
     query = Query(start=args.start, end=args.end, grain=args.grain, compare=args.compare)
-    path = export_summary(engine, query, args.output, by=args.by, database=str(args.db))
+    path = summary_workbook(engine, query, args.output, by=args.by, database=str(args.db))
     print(_("Summary workbook written to {path}").format(path=path))
     return 0
 

@@ -81,15 +81,13 @@ class KindTable(QWidget):
             if target is None:
                 return None
         frame = self.model.visible_frame()
-        headers = {name: _(title) for name, title in FIELD_TITLES.items()}
-        sheet, lang, out = _(KIND_TITLES[self.kind]), self.model.lang, target
+        kind, lang, out = self.kind, self.model.lang, target
 
         def work(state: tasks.TaskState) -> Path:
-            from kpidesk.io.export import export_table
+            from kpidesk.app.exports import data_table
 
-            return export_table(
-                frame, out, headers=headers, sheet=sheet, lang=lang, progress=state.progress, cancelled=state.cancelled
-            )
+            # The sheet is named after the kind, the columns after their fields, in the table's language.
+            return data_table(frame, out, kind=kind, lang=lang, progress=state.progress, cancelled=state.cancelled)
 
         return run_with_progress(self, _("Exporting the table"), work, self.exported.emit)
 

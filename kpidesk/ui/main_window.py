@@ -439,9 +439,9 @@ class MainWindow(QMainWindow):
         out, dims = target, list(by)
 
         def work(state: tasks.TaskState) -> Path:
-            from kpidesk.io.export import export_summary
+            from kpidesk.app.exports import summary_workbook
 
-            return export_summary(
+            return summary_workbook(
                 engine,
                 query,
                 out,
