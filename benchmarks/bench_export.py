@@ -5,7 +5,8 @@ the same period last year, broken down by salesperson, channel and region: the
 KPIs computed by a fresh engine (nothing cached), every sheet formatted, the
 charts drawn, the file saved. Reference, measured in the same run: openpyxl
 writing the same cells (the same values, sheet by sheet) into a plain
-``Workbook()``, unformatted, and saving it. Goal: export <= 2 x the reference.
+``Workbook()``, unformatted, and saving it. Goal: export <= 3 x the reference (SPEC §8),
+the workbook written through openpyxl's public API only.
 The detail lines split the export into computing the KPIs and writing the workbook,
 both from a fresh engine and from one already warm (the window's case).
 
@@ -109,7 +110,7 @@ def main() -> None:
     print(
         f"B5 export summary (3 years by month, 3 breakdowns, {cells:,} cells): median {median['export']:.3f} s; "
         f"reference (openpyxl, same cells unformatted) {ref:.3f} s; ratio {median['export'] / ref:.2f} x "
-        f"(goal <= 2 x)"
+        f"(goal <= 3 x)"
     )
     writing = median["export"] - median["kpis"]
     print(

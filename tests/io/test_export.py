@@ -770,3 +770,20 @@ def test_temporaries_left_by_a_crash_are_removed_at_the_next_export(tmp_path: Pa
     os.utime(mine, (an_hour_ago, an_hour_ago))
     export_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "table.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.txt.tmp", ".other.d4e5f6.xlsx.tmp", "table.xlsx"]
+
+
+def test_a_partial_last_period_is_marked_in_the_charts(demo_book: Path) -> None:
+    # The demo's data ends on 20 November: November is partial, its point hollow and the
+    # segment leading to it dashed, and the Trends sheet says how many days it holds.
+    wb = load_workbook(demo_book)
+    ws = wb["Trends"]
+    header = rows_of(ws)[3]
+    assert header[-1] == "2026-11" and ws.cell(4, len(header)).font.i
+    r = find_row(ws, "Revenue")
+    assert ws.cell(r, len(header)).font.i and not ws.cell(r, len(header) - 1).font.i
+    notes = [row[0] for row in rows_of(ws) if isinstance(row[0], str) and row[0].startswith("Partial periods")]
+    assert notes == ["Partial periods (in italics): 2026-11: 20 days of 30"]
+    for chart in ws._charts:
+        (point,) = chart.series[0].dPt
+        assert point.idx == len(header) - 3
+        assert point.spPr.ln.prstDash == "dash"

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl.chart import LineChart, Reference, Series
-from openpyxl.chart.marker import Marker
+from openpyxl.chart.marker import DataPoint, Marker
 from openpyxl.chart.series import SeriesLabel, StrRef
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from kpidesk.core.catalog import KpiDef
@@ -263,6 +264,8 @@ def _add_charts(
         main = Series(row_range(r))
         main.tx = SeriesLabel(strRef=StrRef(f"{title}!$A${r}"))
         _line(main, _MAIN_COLOUR, dashed=False)
+        if plist and plist[-1].partial:
+            main.dPt.append(_partial_point(len(plist) - 1))
         chart.series.append(main)
         if d.id in comparison_rows:
             other = Series(row_range(comparison_rows[d.id]))
@@ -296,3 +299,16 @@ def _line(series: Series, colour: str, dashed: bool) -> None:
     line.width = 22_000  # EMU: about 1.75 pt
     if dashed:
         line.dashStyle = "dash"
+
+
+def _partial_point(index: int) -> DataPoint:
+    """The last point of a series when its period is partial: the segment leading to it dashed
+    and the point hollow, so that a running month does not look like a collapse (SPEC §3.1)."""
+    point = DataPoint(idx=index, marker=Marker(symbol="circle", size=6))
+    point.graphicalProperties.line.solidFill = _MAIN_COLOUR
+    point.graphicalProperties.line.width = 22_000
+    point.graphicalProperties.line.dashStyle = "dash"
+    if point.marker is not None:
+        point.marker.graphicalProperties = GraphicalProperties(solidFill="FFFFFF")
+        point.marker.graphicalProperties.line.solidFill = _MAIN_COLOUR
+    return point
