@@ -273,7 +273,6 @@ def _undo_import(args: argparse.Namespace) -> int:
 
 def _kpis(args: argparse.Namespace) -> int:
     from kpidesk.core.engine import Engine, Query
-    from kpidesk.core.formatting import format_value
     from kpidesk.core.present import present, result_json
 
     with _open(args.db) as store:
@@ -295,20 +294,22 @@ def _kpis(args: argparse.Namespace) -> int:
     lang = language()
     grain = _(GRAIN_LABELS[args.grain]).lower()
     print(_("From {start} to {end}, by {grain}").format(start=result.start, end=result.end, grain=grain))
+    compared = args.compare != "none"
     for row in result.rows:
-        definition = catalog.get(row.kpi)
-        if row.unavailable:
-            value = _("unavailable")
-        else:
-            value = format_value(row.value, definition.unit, lang, settings.currency)
-        parts = [definition.name(lang), row.period]
+        shown = present(row, compared=compared)
+        value = _("unavailable") if row.unavailable else shown.value_text(lang, settings.currency)
+        parts = [shown.kpi.name(lang), row.period]
         if row.member is not None and args.by is not None:
             parts.append(engine.member_label(args.by, row.member))
         parts.append(value)
-        if args.compare != "none" and not row.unavailable:
-            parts.append(present(row).change_text(lang))
-        if row.low_confidence:
-            parts.append(_("(low confidence)"))
+        if compared and not row.unavailable:
+            parts.append(shown.change_text(lang))
+        if shown.attainment is not None:
+            parts.append(_("{attainment} of target").format(attainment=shown.attainment_text(lang)))
+        if not row.unavailable:
+            notes = shown.notes_text(lang)
+            if notes:
+                parts.append(notes)
         print("  ".join(parts))
     return 0
 
