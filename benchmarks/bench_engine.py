@@ -2,7 +2,7 @@
 
 B2, full dashboard refresh: every KPI of the catalogue over a 12-month range with
 its comparison (``Engine.summary``) plus the 24-month trend of every KPI
-(``Engine.compute``), i.e. the two calls of ``kpidesk.ui.dashboard.compute_dashboard``,
+(``Engine.compute``), i.e. the two calls of ``kpidesk.core.dashboard.compute_dashboard``,
 on 1,000,000 sales lines, 200,000 leads and 100,000 opportunities (plus spend,
 activities, surveys, customers and targets in proportion). The engine is the one
 the window keeps while the database is open: its data-level facts (day numbers,
@@ -312,7 +312,7 @@ def database(sales_lines: int) -> Path:
 
 
 def dashboard(engine: Engine) -> tuple[Result, Result]:
-    """The two calls of ``kpidesk.ui.dashboard.compute_dashboard`` for "last 12 months", by month,
+    """The two calls of ``kpidesk.core.dashboard.compute_dashboard`` for "last 12 months", by month,
     compared with the previous period: the cards (whole range) and the 24-month trend."""
     end = LAST_DAY
     start = add_months(end.replace(day=1), -11)

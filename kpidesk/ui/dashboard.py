@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -25,124 +24,26 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core import catalog
 from kpidesk.core.catalog import THEME_NAMES, THEMES
+from kpidesk.core.dashboard import (
+    PRESETS,
+    DashboardContext,
+    DashboardData,
+    preset_range,
+)
 from kpidesk.core.formatting import format_date
 from kpidesk.core.kinds import DIMENSIONS
-from kpidesk.core.periods import GRAINS, Comparison, Grain, add_months, period_bounds
-from kpidesk.core.results import Query, Result
-from kpidesk.core.text import member_label
-from kpidesk.i18n import N_, _
+from kpidesk.core.periods import GRAINS, Comparison, Grain
+from kpidesk.core.results import Query
+from kpidesk.i18n import _
 from kpidesk.labels import COMPARISON_LABELS, DIMENSION_ALL, GRAIN_LABELS
 from kpidesk.ui.cards import CARD_STYLE, KpiCard
 from kpidesk.ui.sparkline import CHART_MIN_HEIGHT
 
 if TYPE_CHECKING:
-    from kpidesk.core.engine import Engine
     from kpidesk.ui.charts import TrendChart
-
-PRESETS: dict[str, str] = {
-    "this_month": N_("This month"),
-    "last_month": N_("Last month"),
-    "this_quarter": N_("This quarter"),
-    "year_to_date": N_("Year to date"),
-    "last_12_months": N_("Last 12 months"),
-    "all_data": N_("All data"),
-    "custom": N_("Custom range"),
-}
-#: How many periods of each grain the trend chart shows at least.
-TREND_PERIODS: dict[str, int] = {"day": 31, "week": 26, "month": 24, "quarter": 8, "year": 5}
-
-
-def preset_range(preset: str, anchor: dt.date, data_start: dt.date, fiscal_start: int = 1) -> tuple[dt.date, dt.date]:
-    """The dates of a range preset, ``anchor`` being the latest day with data (or today)."""
-    month_start = anchor.replace(day=1)
-    if preset == "this_month":
-        return month_start, anchor
-    if preset == "last_month":
-        start = add_months(month_start, -1)
-        return start, month_start - dt.timedelta(days=1)
-    if preset == "this_quarter":
-        return period_bounds(anchor, "quarter", fiscal_start)[0], anchor
-    if preset == "year_to_date":
-        return period_bounds(anchor, "year", fiscal_start)[0], anchor
-    if preset == "last_12_months":
-        return add_months(month_start, -11), anchor
-    return data_start, anchor
-
 
 #: How long the trend chart waits for the dashboard's first paint before it is made anyway (ms).
 _CHART_LATEST_MS = 250
-
-
-def trend_start(start: dt.date, end: dt.date, grain: Grain) -> dt.date:
-    """The first day of the trend chart: the range, or more periods back when it is short."""
-    back = TREND_PERIODS[grain] - 1
-    first = period_bounds(end, grain)[0]
-    if grain == "day":
-        first -= dt.timedelta(days=back)
-    elif grain == "week":
-        first -= dt.timedelta(weeks=back)
-    else:
-        first = add_months(first, -back * {"month": 1, "quarter": 3, "year": 12}[grain])
-    return min(start, first)
-
-
-@dataclass(frozen=True)
-class DashboardContext:
-    """What the controls need of a database: its dates, the members of each dimension, its money."""
-
-    span: tuple[dt.date, dt.date] | None
-    members: dict[str, list[str]]
-    currency: str
-    fiscal_start: int
-    company_name: str = ""
-    #: dimension -> {member: name shown} where members are ids (customers).
-    names: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, engine: Engine) -> DashboardContext:
-        settings = engine.settings
-        names = {d: found for d in DIMENSIONS if (found := engine.member_names(d))}
-        return cls(
-            engine.data_range(),
-            {d: engine.members(d) for d in DIMENSIONS},
-            settings.currency,
-            settings.fiscal_year_start,
-            settings.company_name,
-            names,
-        )
-
-    def label(self, dimension: str, member: str) -> str:
-        """``member`` as shown: ``Name (id)`` for a customer with a known name (see
-        :meth:`Engine.member_label`)."""
-        return member_label(member, self.names.get(dimension, {}).get(member))
-
-
-@dataclass
-class DashboardData:
-    """What the dashboard shows, computed off the GUI thread."""
-
-    query: Query
-    summary: Result
-    trend: Result
-    as_of: dt.date  # the last day with data in the range: targets of running periods are paced to it
-
-
-def compute_dashboard(engine: Engine, query: Query, kpis: tuple[str, ...]) -> DashboardData:
-    """The cards' values over the range and the trend by grain (one engine, same numbers)."""
-    assert query.start is not None and query.end is not None
-    summary = engine.summary(Query(query.start, query.end, query.grain, query.compare, None, kpis, query.filters))
-    trend_query = Query(
-        trend_start(query.start, query.end, query.grain),
-        query.end,
-        query.grain,
-        query.compare,
-        None,
-        kpis,
-        query.filters,
-    )
-    span = engine.data_range()
-    as_of = min(query.end, span[1]) if span else query.end
-    return DashboardData(query, summary, engine.compute(trend_query), as_of)
 
 
 class DashboardPage(QWidget):

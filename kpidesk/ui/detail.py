@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.core import catalog
+from kpidesk.core.dashboard import DashboardData
 from kpidesk.core.engine import Engine, Result
 from kpidesk.core.formatting import format_change, format_value
 from kpidesk.core.kinds import DIMENSIONS, dimension_field
@@ -32,7 +33,6 @@ from kpidesk.i18n import _
 from kpidesk.labels import DIMENSION_LABELS, DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
 from kpidesk.ui import tasks
 from kpidesk.ui.charts import ACCENT, TrendChart
-from kpidesk.ui.dashboard import DashboardData
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.models import FrameModel
 

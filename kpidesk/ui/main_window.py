@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 
 from kpidesk import __version__
 from kpidesk.core import catalog
+from kpidesk.core.dashboard import DashboardContext, DashboardData, compute_dashboard
 from kpidesk.errors import StoreError
 from kpidesk.i18n import _
 from kpidesk.io import SUPPORTED_EXTENSIONS
 from kpidesk.store.lock import InstanceLock
 from kpidesk.ui import tasks
-from kpidesk.ui.dashboard import DashboardContext, DashboardData, DashboardPage, compute_dashboard
+from kpidesk.ui.dashboard import DashboardPage
 from kpidesk.ui.data_page import DataPage
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.export_dialog import ExportDialog

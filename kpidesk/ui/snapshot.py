@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from kpidesk import __version__
+from kpidesk.core.dashboard import DashboardContext, DashboardData
 from kpidesk.core.periods import Period
 from kpidesk.core.results import KpiRow, Query, Result
 from kpidesk.ui import paths
-from kpidesk.ui.dashboard import DashboardContext, DashboardData
 
 log = logging.getLogger(__name__)
 FORMAT = 1
