@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.formatting.rule import Rule
@@ -21,9 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
-from kpidesk.io.xlsx.layout import Sheet, column_cm, print_setup
+from kpidesk.io.xlsx.layout import Item, Sheet, column_cm, print_setup
 from kpidesk.io.xlsx.save import save_file
-from kpidesk.io.xlsx.styles import Highlight, StyleBook
+from kpidesk.io.xlsx.styles import PLAIN, CellStyle, Highlight, StyleBook
 from kpidesk.io.xlsx.text import cell_text, clean_text, is_formula_like
 
 __all__ = ["DocumentProperties", "XlsxBook"]
@@ -63,25 +64,50 @@ class DocumentProperties:
 def _cells(ws: Any, sheet: Sheet, book: StyleBook) -> None:
     """Write the rows of ``sheet`` to ``ws``: typed values, shared styles, text never a formula.
 
-    NaN and infinities are left empty; an empty cell is only written when its style shows (a fill).
+    NaN and infinities are left empty; an empty cell is only written when its style shows (a
+    fill). A row without gaps is appended whole (openpyxl's quickest path), one with gaps
+    cell by cell, so that no empty cell is created.
     """
     for r, row in enumerate(sheet.rows, start=1):
-        for j, item in enumerate(row, start=1):
-            if item is None:
-                continue
-            value, style = item
-            if isinstance(value, str):
-                guarded = is_formula_like(clean_text(value))
-                cell = ws.cell(row=r, column=j, value=cell_text(value))
+        cells = [_content(item) for item in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if None not in cells:
+            ws.append([_cell(ws, content, book) for content in cells if content is not None])
+            continue
+        for j, content in enumerate(cells, start=1):
+            if content is not None:
+                value, style, guarded = content
+                cell = ws.cell(row=r, column=j, value=value)
                 if guarded:
                     cell.data_type = "s"
                 book.apply(cell, style, quote=guarded)
-                continue
-            if isinstance(value, float) and not math.isfinite(value):
-                value = None
-            if value is None and style.fill is None:
-                continue
-            book.apply(ws.cell(row=r, column=j, value=value), style)
+
+
+def _content(item: Item) -> tuple[Any, CellStyle, bool] | None:
+    """(value as stored, style, whether it is text guarded from being a formula) of a cell,
+    or None for a cell with nothing to show."""
+    if item is None:
+        return None
+    value, style = item
+    if type(value) is str:
+        return cell_text(value), style, is_formula_like(clean_text(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    if value is None and style.fill is None:
+        return None
+    return value, style, False
+
+
+def _cell(ws: Any, content: tuple[Any, CellStyle, bool], book: StyleBook) -> Any:
+    """What :meth:`append` takes for ``content``: the plain value, or a styled cell."""
+    value, style, guarded = content
+    if style is PLAIN and not guarded:
+        return value
+    cell = Cell(ws, value=value)
+    if guarded:
+        cell.data_type = "s"
+    return book.apply(cell, style, quote=guarded)
 
 
 def _worksheet(wb: Workbook, sheet: Sheet, widths: Sequence[float], book: StyleBook) -> Any:
