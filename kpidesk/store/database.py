@@ -181,10 +181,14 @@ class Store:
         rejected: int = 0,
         errors: list[dict[str, Any]] | None = None,
         mapping: dict[str, str] | None = None,
+        remember_as: str | None = None,
         progress: ProgressCallback | None = None,
         cancelled: CancelledCallback | None = None,
     ) -> Batch:
         """Store the rows of a typed ``frame`` of ``kind`` as one batch, in one transaction.
+
+        With ``remember_as`` (a header signature), ``mapping`` is remembered for those
+        headers in the same transaction.
 
         Rows already stored by an earlier batch are skipped (counted in
         ``skipped_duplicates``); identical rows inside ``frame`` are all kept.
@@ -251,6 +255,8 @@ class Store:
                 "UPDATE batches SET imported = ?, skipped_duplicates = ? WHERE id = ?",
                 (imported, skipped, batch_id),
             )
+            if remember_as is not None:
+                self._save_mapping(remember_as, kind, mapping or {})
             self._bump_revision()
         batch = self.batch(batch_id)
         assert batch is not None
@@ -327,14 +333,17 @@ class Store:
     # -- mappings --------------------------------------------------------------------------
 
     def save_mapping(self, signature: str, kind: str, mapping: dict[str, str]) -> None:
-        now = dt.datetime.now().isoformat(timespec="seconds")
         with self._transaction():
-            self._con.execute(
-                "INSERT INTO mappings(signature, kind, mapping, saved_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(signature) DO UPDATE SET kind = excluded.kind, mapping = excluded.mapping, "
-                "saved_at = excluded.saved_at",
-                (signature, kind, json.dumps(mapping), now),
-            )
+            self._save_mapping(signature, kind, mapping)
+
+    def _save_mapping(self, signature: str, kind: str, mapping: dict[str, str]) -> None:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        self._con.execute(
+            "INSERT INTO mappings(signature, kind, mapping, saved_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(signature) DO UPDATE SET kind = excluded.kind, mapping = excluded.mapping, "
+            "saved_at = excluded.saved_at",
+            (signature, kind, json.dumps(mapping), now),
+        )
 
     def get_mapping(self, signature: str) -> tuple[str, dict[str, str]] | None:
         row = self._con.execute("SELECT kind, mapping FROM mappings WHERE signature = ?", (signature,)).fetchone()
