@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from kpidesk.app.exports import report_inputs, summary_workbook
 from kpidesk.cli import main
 from kpidesk.core import catalog
+from kpidesk.core.dashboard import compute_dashboard
 from kpidesk.core.engine import Engine, Query
 from kpidesk.core.present import present
 from kpidesk.store.database import Store
@@ -36,8 +37,9 @@ def close(a: Any, b: float | None) -> bool:
 def test_workbook_cards_and_json_agree(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     engine = engine_of(demo_db)
     query = Query(START, END, "month", "year")
-    # The cards: the range's summary, presented.
-    cards = {r.kpi: present(r) for r in engine.summary(query).rows if r.member is None}
+    # The cards: what the dashboard computes, presented.
+    data = compute_dashboard(engine, query, catalog.KPI_IDS)
+    cards = {r.kpi: present(r) for r in data.summary.rows if r.member is None}
     # The workbook.
     book = summary_workbook(engine, query, tmp_path / "pack.xlsx", lang="en")
     ws = load_workbook(book)["Summary"]
