@@ -27,6 +27,7 @@ from kpidesk.core.kinds import KINDS, dimension_field
 from kpidesk.core.periods import (
     Grain,
     Period,
+    is_partial,
     parse_label,
     period_bounds,
     periods,
@@ -368,6 +369,10 @@ class Engine:
             return None
         return from_day_number(min(lows)), from_day_number(max(highs))
 
+    def _last_day(self) -> dt.date | None:
+        span = self.data_range()
+        return None if span is None else span[1]
+
     def as_of(self) -> dt.date:
         """The day up to which purchases are known: the last sale, or today if earlier.
 
@@ -616,7 +621,7 @@ class Engine:
                     low_confidence=False,
                     start=p.start,
                     end=p.end,
-                    partial=p.partial,
+                    partial=is_partial(p, self._last_day()),
                 )
                 for p in plist
             ]
@@ -731,7 +736,7 @@ class Engine:
             low_confidence=bool(low),
             start=p.start,
             end=p.end,
-            partial=p.partial,
+            partial=is_partial(p, self._last_day()),
             base=None if base is None else int(base),
             provisional=provisional,
             extra=extra,

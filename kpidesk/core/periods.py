@@ -232,3 +232,9 @@ def shift_range(period: Period, compare: Comparison) -> Period:
         length = period.end - period.start
         start, end = period.start - length, period.start
     return range_period(start, end - dt.timedelta(days=1))
+
+
+def is_partial(period: Period, last_day: dt.date | None) -> bool:
+    """Whether ``period`` is partial (SPEC §3.1): the selected range does not hold it whole,
+    or the data ends before it does (``last_day``: the last day with data, None: no data)."""
+    return period.partial or (last_day is not None and last_day + dt.timedelta(days=1) < period.end)

@@ -186,3 +186,20 @@ def test_a_periods_target_is_its_own_else_the_sum_of_finer_ones() -> None:
     assert found is not None and found.value == 5000.0
     # A month has no share of a yearly target.
     assert range_target("revenue", [year], D(2024, 3, 1), D(2024, 4, 1), grain="month") is None
+
+
+def test_a_period_the_data_does_not_cover_whole_is_partial() -> None:
+    from kpidesk.core.periods import is_partial, periods
+
+    # The range asks for the whole of April; the data stops on the 8th: April is partial,
+    # March is not. A range cut mid-month is partial whatever the data.
+    march, april = periods(D(2024, 3, 1), D(2024, 4, 30), "month")
+    assert not is_partial(march, D(2024, 4, 8)) and is_partial(april, D(2024, 4, 8))
+    assert not is_partial(april, D(2024, 4, 30)) and not is_partial(april, None)
+    (cut,) = periods(D(2024, 4, 1), D(2024, 4, 8), "month")
+    assert is_partial(cut, D(2024, 12, 31))
+    sales = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-03-04", "2024-04-08"]), "amount": [300.0, 200.0], "invoice_id": ["F1", "F2"]}
+    )
+    trend = Engine({"sales": sales}).compute(Query(D(2024, 3, 1), D(2024, 4, 30), kpis=("revenue",)))
+    assert [json_row(r)["partial"] for r in trend.series("revenue")] == [False, True]
