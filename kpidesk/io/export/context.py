@@ -12,7 +12,7 @@ from kpidesk.core import catalog
 from kpidesk.core.catalog import KpiDef
 from kpidesk.core.engine import Engine, KpiRow, Query, Result
 from kpidesk.core.formatting import format_value
-from kpidesk.core.periods import range_period, shift_range
+from kpidesk.core.periods import Period, is_partial, range_period, shift_range
 from kpidesk.core.present import Presented, present
 from kpidesk.io.export.look import BAD, GOOD, NBSP, Look, Words
 from kpidesk.io.xlsx import ConditionalFormat, Sheet
@@ -46,6 +46,17 @@ class Context:
 
     def company(self) -> str:
         return self.engine.settings.company_name.strip()
+
+    def partial(self, period: Period) -> bool:
+        """Whether ``period`` is partial: the range or the data does not cover it whole."""
+        span = self.engine.data_range()
+        return is_partial(period, None if span is None else span[1])
+
+    def covered_days(self, period: Period) -> int:
+        """The days of ``period`` that the range and the data cover."""
+        span = self.engine.data_range()
+        end = period.end if span is None else min(period.end, span[1] + dt.timedelta(days=1))
+        return max((end - period.start).days, 0)
 
     def present(self, row: KpiRow) -> Presented:
         """``row`` as the window shows it (change, attainment, notes)."""

@@ -63,7 +63,7 @@ def trends_sheet(c: Context) -> Sheet:
     sheet.add(
         (w.tr("KPI"), look.header),
         (w.tr("Unit"), look.header),
-        *[(p.label, look.partial_header if p.partial else look.header) for p in plist],
+        *[(p.label, look.partial_header if c.partial(p) else look.header) for p in plist],
     )
     series: dict[str, dict[str, KpiRow]] = {}
     for row in result.rows:
@@ -89,16 +89,16 @@ def trends_sheet(c: Context) -> Sheet:
         sheet.add(
             (w.tr("KPI"), look.header),
             (w.tr("Unit"), look.header),
-            *[(p.label, look.partial_header if p.partial else look.header) for p in shifted],
+            *[(p.label, look.partial_header if c.partial(p) else look.header) for p in shifted],
         )
         for d in kpis:
             comparison_rows[d.id] = sheet.add(*_trend_row(c, d, plist, series.get(d.id, {}), comparison=True))
 
-    partial = [p for p in plist if p.partial]
+    partial = [p for p in plist if c.partial(p)]
     if partial:
         sheet.add()
         spans = ", ".join(
-            w.tr("{period}: {days} days of {total}").format(period=p.label, days=p.days, total=p.full_days)
+            w.tr("{period}: {days} days of {total}").format(period=p.label, days=c.covered_days(p), total=p.full_days)
             for p in partial
         )
         sheet.add_note(w.tr("Partial periods (in italics): {periods}").format(periods=spans), look.note, span)
@@ -136,7 +136,7 @@ def _trend_row(
             items.append(None)
             continue
         value = row.comparison if comparison else row.value
-        style = look.number(value_format(d, value), muted=row.low_confidence and not comparison, italic=p.partial)
+        style = look.number(value_format(d, value), muted=row.low_confidence and not comparison, italic=row.partial)
         items.append((cell_value(d, value), style))
     return items
 
@@ -264,7 +264,7 @@ def _add_charts(
         main = Series(row_range(r))
         main.tx = SeriesLabel(strRef=StrRef(f"{title}!$A${r}"))
         _line(main, _MAIN_COLOUR, dashed=False)
-        if plist and plist[-1].partial:
+        if plist and c.partial(plist[-1]):
             main.dPt.append(_partial_point(len(plist) - 1))
         chart.series.append(main)
         if d.id in comparison_rows:
