@@ -118,7 +118,7 @@ def new_database(db: Path) -> Path:
 
 
 def run_import(path: Path, db: Path) -> int:
-    from kpidesk.io.importer import import_file
+    from kpidesk.app.imports import import_file
     from kpidesk.store.database import Store
 
     with Store.open(db) as store:

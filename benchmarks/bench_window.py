@@ -124,7 +124,7 @@ def _median(samples: list[float]) -> float:
 
 
 def bench_start(repeat: int) -> None:
-    from kpidesk.store.demo import write_demo
+    from kpidesk.app.demo import write_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.kpidesk"

@@ -14,16 +14,19 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpidesk import __version__
 from kpidesk.core import catalog
 from kpidesk.core.kinds import DIMENSIONS, KIND_NAMES
 from kpidesk.core.periods import COMPARISONS, GRAINS
 from kpidesk.errors import Cancelled, UserError
-from kpidesk.i18n import _, language
+from kpidesk.i18n import LANGUAGES, _, language, set_language
 from kpidesk.labels import GRAIN_LABELS, KIND_TITLES
 from kpidesk.memory import tune_allocator
+
+if TYPE_CHECKING:
+    from kpidesk.app.company import Company
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help=_("open the window"))
     p.add_argument("--db", type=Path, help=_("the company database (.kpidesk)"))
+
+    p = sub.add_parser("new", help=_("create a database holding an empty company"))
+    p.add_argument("--db", type=Path, required=True, help=_("the database file to create"))
+    p.add_argument("--name", help=_("the company's name"))
+    p.add_argument("--currency", default="EUR", metavar="CODE", help=_("the currency code (EUR when left out)"))
+    p.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
 
     p = sub.add_parser("demo", help=_("create a database holding the demo company"))
     p.add_argument("--db", type=Path, required=True, help=_("the database file to create"))
@@ -122,12 +131,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("catalog", help=_("the KPI catalogue with formulas"))
     p.add_argument("--json", action="store_true")
+    for command in sub.choices.values():
+        _add_lang(command)
+    _add_lang(parser)
     return parser
 
 
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help=_("the language of the words printed (default: the system language)")
+    )
+
+
+def _language_asked(argv: Sequence[str]) -> str | None:
+    """The ``--lang`` of the command line, read before the parser is built so that its help is
+    in that language too."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.partition("=")[2]
+        if (arg == "--lang" or arg.startswith("--lang=")) and value in LANGUAGES:
+            return value
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    asked = _language_asked(arguments)
+    if asked is not None:
+        set_language(asked)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     tune_allocator()
     try:
         return _dispatch(args)
@@ -157,6 +189,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run(getattr(args, "db", None))
     handler = {
+        "new": _new,
         "demo": _demo,
         "import": _import,
         "imports": _imports,
@@ -168,14 +201,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     return handler(args)
 
 
-def _open(path: Path) -> Any:
-    from kpidesk.store.database import Store
+def _open(path: Path, write: bool = False) -> Company:
+    """The company at ``path``, for reading (or, with ``write``, under its instance lock)."""
+    from kpidesk.app.company import Company
 
-    return Store.open(path)
+    return Company.open(path, write=write, load=False)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from kpidesk.app.company import Company
+
+    Company.new(args.db, name=args.name or "", currency=args.currency, overwrite=args.force).close()
+    print(_("Empty company written to {path}").format(path=args.db))
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kpidesk.store.demo import write_demo
+    from kpidesk.app.demo import write_demo
 
     write_demo(args.db, seed=args.seed, overwrite=args.force)
     print(_("Demo company written to {path}").format(path=args.db))
@@ -185,18 +227,20 @@ def _demo(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     """Each file is its own transaction: a file that cannot be imported is reported and the others
     still go in; the status is 1 when any file failed or was refused (``--strict``)."""
-    from kpidesk.io.importer import import_file
-    from kpidesk.store.database import Store
+    from kpidesk.app.company import Company
+    from kpidesk.app.imports import import_file
 
     overrides = dict(args.map)
     outcomes = []
     failures: list[str] = []
-    # Importing into a file that does not exist yet starts that company.
-    with Store.open(args.db, create=True) as store:
+    # Importing into a file that does not exist yet (or is empty) starts that company.
+    with Company.open(args.db, write=True, create=True, load=False) as company:
         for path in args.paths:
             try:
                 outcomes.extend(
-                    import_file(store, path, kind=args.kind, sheet=args.sheet, overrides=overrides, strict=args.strict)
+                    import_file(
+                        company, path, kind=args.kind, sheet=args.sheet, overrides=overrides, strict=args.strict
+                    )
                 )
             except UserError as exc:
                 failures.append(str(exc))
@@ -235,8 +279,8 @@ def _print_outcome(o: Any) -> None:
 
 
 def _imports(args: argparse.Namespace) -> int:
-    with _open(args.db) as store:
-        batches = store.batches()
+    with _open(args.db) as company:
+        batches = company.batches()
     if args.json:
         print(json.dumps({"batches": [b.to_json() for b in batches]}, ensure_ascii=False, indent=2))
         return 0
@@ -261,8 +305,8 @@ def _imports(args: argparse.Namespace) -> int:
 
 
 def _undo_import(args: argparse.Namespace) -> int:
-    with _open(args.db) as store:
-        batch = store.undo_batch(args.batch)
+    with _open(args.db, write=True) as company:
+        batch = company.undo_import(args.batch)
     print(
         _("Import #{id} ({file}) undone: {count} rows removed.").format(
             id=batch.batch_id, file=batch.file, count=batch.imported
@@ -272,13 +316,12 @@ def _undo_import(args: argparse.Namespace) -> int:
 
 
 def _kpis(args: argparse.Namespace) -> int:
-    from kpidesk.core.engine import Engine, Query
+    from kpidesk.core.engine import Query
     from kpidesk.core.present import present, result_json
 
-    with _open(args.db) as store:
-        engine = Engine(store.load_all(), store.settings())
-        settings = store.settings()
     _check_range(args)
+    with _open(args.db) as company:
+        engine, settings = company.engine, company.settings
     query = Query(
         start=args.start,
         end=args.end,
@@ -316,11 +359,11 @@ def _kpis(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from kpidesk.app.exports import summary_workbook
-    from kpidesk.core.engine import Engine, Query
+    from kpidesk.core.engine import Query
 
     _check_range(args)
-    with _open(args.db) as store:
-        engine = Engine(store.load_all(), store.settings())
+    with _open(args.db) as company:
+        engine = company.engine
     query = Query(start=args.start, end=args.end, grain=args.grain, compare=args.compare)
     path = summary_workbook(engine, query, args.output, by=args.by, database=str(args.db))
     print(_("Summary workbook written to {path}").format(path=path))

@@ -37,7 +37,7 @@ def _english() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo company database (seed 42), made once per test session; copy it to change it."""
-    from kpidesk.store.demo import write_demo
+    from kpidesk.app.demo import write_demo
 
     path = tmp_path_factory.mktemp("demo") / "acme.kpidesk"
     write_demo(path, seed=42, end=DEMO_END)

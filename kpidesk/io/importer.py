@@ -1,18 +1,6 @@
-"""Import a spreadsheet file into the store: what the command line and the import wizard call.
-
-:func:`import_file` does everything in one call. The wizard runs the same
-steps one by one, showing each to the user:
-
-1. :func:`list_sheets` and :func:`choose_sheet` - which sheet holds the data;
-2. :func:`read_prepared` - the sheet with its header row found (a :class:`PreparedSheet`);
-3. :func:`detect_kind` and :func:`propose_mapping` - the kind and field -> column mapping,
-   which the user may change (:func:`apply_overrides`);
-4. :func:`validate` - the typed rows and the rejected ones, with reasons;
-5. :func:`commit` - one transaction into the store; the mapping is remembered.
-
-Progress and cancel are plain callbacks (``progress(fraction, message)``,
-``cancelled() -> bool``), so the window can run an import on a worker thread.
-"""
+"""The file steps of an import, no store: the sheets of a workbook, the sheet read with its header
+row found, the kind and mapping guessed from the headers, the user's overrides, the validated
+rows, and the report of the rejected ones. :mod:`kpidesk.app.imports` drives them into a company."""
 
 from __future__ import annotations
 
@@ -24,29 +12,30 @@ from pathlib import Path
 from typing import Any
 
 from kpidesk.core.kinds import KIND_NAMES, KINDS
-from kpidesk.errors import Cancelled, UserError
+from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.io import mapping as M
 from kpidesk.io import reading
+from kpidesk.io.excel import column_letter
 from kpidesk.io.reading import Book, PreparedSheet, prepare
-from kpidesk.io.validate import RowError, Validation, check_required
+from kpidesk.io.validate import RowError, Validation
 from kpidesk.io.validate import validate as _validate
 from kpidesk.labels import KIND_TITLES
-from kpidesk.store.database import Store
 
 __all__ = [
     "Book",
     "ImportOutcome",
     "PreparedSheet",
+    "RowError",
     "Validation",
     "apply_overrides",
+    "check_kind",
     "choose_sheet",
-    "commit",
     "detect_kind",
-    "import_file",
+    "gc_paused",
+    "guess_mapping",
     "list_sheets",
     "prepare",
-    "propose_mapping",
     "read_prepared",
     "validate",
     "write_report",
@@ -60,7 +49,7 @@ _SHEET_SAMPLE_ROWS = 60
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while an import builds millions of cells.
 
     The cells are plain values and lists without reference cycles, yet each
@@ -111,7 +100,7 @@ def list_sheets(path: str | Path) -> list[str]:
     return reading.list_sheets(path)
 
 
-def _check_kind(kind: str) -> None:
+def check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise UserError(
             _("Unknown kind of data '{kind}'. The kinds are: {kinds}.").format(kind=kind, kinds=", ".join(KIND_NAMES))
@@ -166,7 +155,7 @@ def read_prepared(path: str | Path | Book, sheet: str | None = None, header_row:
     Raises:
         UserError: the file cannot be read, the sheet is missing or empty.
     """
-    with _gc_paused():
+    with gc_paused():
         if isinstance(path, Book):
             return prepare(path.read(sheet), header_row=header_row)
         with Book(path) as book:
@@ -180,17 +169,9 @@ def detect_kind(headers: Sequence[str] | PreparedSheet) -> str | None:
     return guess.kind if guess is not None else None
 
 
-def propose_mapping(headers: Sequence[str], kind: str, store: Store | None = None) -> dict[str, str]:
-    """The field -> column mapping for ``kind``: the one remembered for these headers, else a guess.
-
-    A mapping confirmed earlier for the same headers (same :func:`header_signature`)
-    and the same kind is reused as it was.
-    """
-    _check_kind(kind)
-    if store is not None:
-        saved = store.get_mapping(M.header_signature(headers))
-        if saved is not None and saved[0] == kind and all(c in headers for c in saved[1].values()):
-            return dict(saved[1])
+def guess_mapping(headers: Sequence[str], kind: str) -> dict[str, str]:
+    """The field -> column mapping for ``kind`` guessed from ``headers``."""
+    check_kind(kind)
     matches = M.match_columns(headers, kind)
     return {f: matches[f].column for f in KINDS[kind].field_names if f in matches}
 
@@ -247,7 +228,7 @@ def _find_header(column: str, headers: Sequence[str]) -> str | None:
     letters = column.strip().upper()
     if letters.isalpha() and len(letters) <= 3:
         for index in range(len(headers)):
-            if reading.column_letter(index) == letters:
+            if column_letter(index) == letters:
                 return headers[index]
     return None
 
@@ -260,172 +241,9 @@ def validate(
     See :mod:`kpidesk.io.validate`. Unpacks as ``frame, source_rows, errors``;
     ``.rejected`` is the number of rejected rows.
     """
-    _check_kind(kind)
-    with _gc_paused():
+    check_kind(kind)
+    with gc_paused():
         return _validate(prepared, kind, mapping, progress=progress)
-
-
-def commit(
-    store: Store,
-    prepared: PreparedSheet,
-    kind: str,
-    mapping: Mapping[str, str],
-    validation: Validation,
-    *,
-    strict: bool = False,
-    progress: ProgressCallback | None = None,
-    cancelled: CancelledCallback | None = None,
-) -> ImportOutcome:
-    """Store the accepted rows as one batch (one transaction) and remember the mapping.
-
-    With ``strict``, a file with any rejected row stores nothing: the outcome has
-    ``batch_id`` None and ``imported`` 0.
-
-    Raises:
-        Cancelled: ``cancelled()`` returned True; the database is unchanged.
-    """
-    frame, source_rows, errors = validation
-    rejected = validation.rejected
-    if strict and rejected:
-        return ImportOutcome(None, prepared.file, prepared.sheet, kind, 0, 0, rejected, errors)
-    with _gc_paused():
-        batch = store.import_frame(
-            kind,
-            frame,
-            file=prepared.file,
-            sheet=prepared.sheet,
-            source_rows=source_rows,
-            rejected=rejected,
-            errors=errors,
-            mapping=dict(mapping),
-            progress=progress,
-            cancelled=cancelled,
-        )
-    store.save_mapping(M.header_signature(prepared.headers), kind, dict(mapping))
-    return ImportOutcome(
-        batch.batch_id,
-        prepared.file,
-        prepared.sheet,
-        kind,
-        batch.imported,
-        batch.skipped_duplicates,
-        rejected,
-        errors,
-    )
-
-
-# -- all in one ------------------------------------------------------------------------------
-
-
-def _scaled(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback | None:
-    if progress is None:
-        return None
-
-    def report(fraction: float, message: str) -> None:
-        progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
-
-    return report
-
-
-def import_file(
-    store: Store,
-    path: str | Path,
-    *,
-    kind: str | None = None,
-    sheet: str | None = None,
-    overrides: dict[str, str] | None = None,
-    strict: bool = False,
-    progress: ProgressCallback | None = None,
-    cancelled: CancelledCallback | None = None,
-) -> list[ImportOutcome]:
-    """Import the file at ``path`` into ``store``: one batch, one transaction.
-
-    Args:
-        store: the open company file.
-        path: an ``.xlsx``, ``.xlsm``, ``.xls``, ``.ods`` or ``.csv`` file.
-        kind: the kind of data; None detects it (or reuses the kind remembered for
-            these headers).
-        sheet: the sheet to import; None picks the sheet that best matches the kind.
-        overrides: ``{field: column}`` choices that win over the automatic mapping.
-        strict: store nothing from a file with any rejected row.
-        progress: called with (fraction 0..1, message).
-        cancelled: polled; when it returns True the import stops and the database
-            is left as it was (raises :class:`~kpidesk.errors.Cancelled`).
-
-    Returns:
-        One outcome per imported sheet (one, today).
-
-    Raises:
-        UserError: a whole-file problem (unreadable, empty, no column for a
-            required field…); nothing is stored.
-        Cancelled: the user cancelled; nothing is stored.
-    """
-    with _gc_paused():
-        return _import_file(store, Path(path), kind, sheet, overrides, strict, progress, cancelled)
-
-
-def _import_file(
-    store: Store,
-    p: Path,
-    kind: str | None,
-    sheet: str | None,
-    overrides: dict[str, str] | None,
-    strict: bool,
-    progress: ProgressCallback | None,
-    cancelled: CancelledCallback | None,
-) -> list[ImportOutcome]:
-    if kind is not None:
-        _check_kind(kind)
-
-    def check_cancel() -> None:
-        if cancelled is not None and cancelled():
-            raise Cancelled()
-
-    if progress is not None:
-        progress(0.0, _("Reading {file}").format(file=p.name))
-    with Book(p) as book:
-        if sheet is None:
-            sheet = choose_sheet(book, kind)
-        check_cancel()
-        prepared = read_prepared(book, sheet)
-    check_cancel()
-    if progress is not None:
-        progress(0.4, _("Checking values"))
-
-    signature = M.header_signature(prepared.headers)
-    saved = store.get_mapping(signature)
-    if kind is None:
-        if saved is not None:
-            kind = saved[0]
-        else:
-            guess = M.detect_kind(prepared.headers)
-            if guess is None:
-                raise UserError(
-                    _(
-                        "{file}: the kind of data cannot be recognised from its columns ({columns}). "
-                        "Choose the kind (on the command line: --kind KIND)."
-                    ).format(file=prepared.file, columns=", ".join(prepared.headers))
-                )
-            kind = guess.kind
-    mapping = propose_mapping(prepared.headers, kind, store)
-    if overrides:
-        mapping = apply_overrides(mapping, overrides, prepared.headers, kind, prepared.file)
-    check_required(prepared, kind, mapping)
-    validation = validate(prepared, kind, mapping, progress=_scaled(progress, 0.4, 0.5))
-    check_cancel()
-    outcome = commit(
-        store,
-        prepared,
-        kind,
-        mapping,
-        validation,
-        strict=strict,
-        progress=_scaled(progress, 0.5, 1.0),
-        cancelled=cancelled,
-    )
-    if progress is not None:
-        progress(1.0, _("Imported {file}").format(file=p.name))
-    return [outcome]
 
 
 # -- the report ------------------------------------------------------------------------------

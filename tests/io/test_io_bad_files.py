@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kpidesk.errors import UserError
-from kpidesk.io import importer
+from kpidesk.app import imports as importer
 from kpidesk.store.database import Store
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from kpidesk.io.importer import import_file
+from kpidesk.app.imports import import_file
 from kpidesk.store.database import Store
 
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from kpidesk.errors import Cancelled
-from kpidesk.io import importer
+from kpidesk.app import imports as importer
 from kpidesk.store.database import Store
 
 

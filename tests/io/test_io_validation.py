@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kpidesk.io import importer
+from kpidesk.app import imports as importer
 from kpidesk.store.database import Store
 
 

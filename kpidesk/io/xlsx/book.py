@@ -5,14 +5,12 @@ charts, then saved safely (:mod:`kpidesk.io.xlsx.save`)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.formatting.rule import Rule
@@ -22,10 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
-from kpidesk.io.xlsx.layout import Item, Sheet, column_cm, print_setup
+from kpidesk.io.xlsx.layout import Sheet, column_cm, print_setup
 from kpidesk.io.xlsx.save import save_file
-from kpidesk.io.xlsx.styles import PLAIN, CellStyle, Highlight, StyleBook
-from kpidesk.io.xlsx.text import cell_text, clean_text, is_formula_like
+from kpidesk.io.xlsx.styles import Highlight, StyleBook
+from kpidesk.io.xlsx.text import clean_text
 
 __all__ = ["DocumentProperties", "XlsxBook"]
 
@@ -62,52 +60,11 @@ class DocumentProperties:
 
 
 def _cells(ws: Any, sheet: Sheet, book: StyleBook) -> None:
-    """Write the rows of ``sheet`` to ``ws``: typed values, shared styles, text never a formula.
-
-    NaN and infinities are left empty; an empty cell is only written when its style shows (a
-    fill). A row without gaps is appended whole (openpyxl's quickest path), one with gaps
-    cell by cell, so that no empty cell is created.
-    """
-    for r, row in enumerate(sheet.rows, start=1):
-        cells = [_content(item) for item in row]
-        while cells and cells[-1] is None:
-            cells.pop()
-        if None not in cells:
-            ws.append([_cell(ws, content, book) for content in cells if content is not None])
-            continue
-        for j, content in enumerate(cells, start=1):
-            if content is not None:
-                value, style, guarded = content
-                cell = ws.cell(row=r, column=j, value=value)
-                if guarded:
-                    cell.data_type = "s"
-                book.apply(cell, style, quote=guarded)
-
-
-def _content(item: Item) -> tuple[Any, CellStyle, bool] | None:
-    """(value as stored, style, whether it is text guarded from being a formula) of a cell,
-    or None for a cell with nothing to show."""
-    if item is None:
-        return None
-    value, style = item
-    if type(value) is str:
-        return cell_text(value), style, is_formula_like(clean_text(value))
-    if isinstance(value, float) and not math.isfinite(value):
-        value = None
-    if value is None and style.fill is None:
-        return None
-    return value, style, False
-
-
-def _cell(ws: Any, content: tuple[Any, CellStyle, bool], book: StyleBook) -> Any:
-    """What :meth:`append` takes for ``content``: the plain value, or a styled cell."""
-    value, style, guarded = content
-    if style is PLAIN and not guarded:
-        return value
-    cell = Cell(ws, value=value)
-    if guarded:
-        cell.data_type = "s"
-    return book.apply(cell, style, quote=guarded)
+    """Write the rows of ``sheet`` to ``ws``, row after row (openpyxl's quickest path), each
+    value as :meth:`StyleBook.cell` makes it: typed, styled, text never a formula."""
+    cell = book.cell
+    for row in sheet.rows:
+        ws.append([None if item is None else cell(ws, *item) for item in row])
 
 
 def _worksheet(wb: Workbook, sheet: Sheet, widths: Sequence[float], book: StyleBook) -> Any:

@@ -148,8 +148,8 @@ class StyleBook:
         return cell
 
     def cell(self, ws: Any, value: Any, style: CellStyle | None = None) -> Any:
-        """What to append to a row of a write-only sheet for ``value`` in ``style``: a styled
-        cell, or the plain value.
+        """What to append to a row (of any worksheet, write-only too) for ``value`` in
+        ``style``: a styled cell, or the plain value; NaN and infinities are left empty.
 
         Plain values (unstyled numbers, text that cannot be read as a formula) go in as they
         are, openpyxl's cheapest path; an empty cell is only written when its style shows (a fill).
@@ -167,7 +167,7 @@ class StyleBook:
 
 
 def text_cell(ws: Any, text: str, book: StyleBook | None = None, style: CellStyle | None = None) -> Any:
-    """A write-only cell holding ``text`` as text, whatever it starts with.
+    """A cell (to append to a row) holding ``text`` as text, whatever it starts with.
 
     openpyxl turns a value starting with ``=`` into a formula; the data type is set back
     to a string, so the file holds ``<is><t>=…</t></is>`` and no ``<f>``. Such cells also
