@@ -787,3 +787,15 @@ def test_a_partial_last_period_is_marked_in_the_charts(demo_book: Path) -> None:
         (point,) = chart.series[0].dPt
         assert point.idx == len(header) - 3
         assert point.spPr.ln.prstDash == "dash"
+
+
+def test_the_data_table_use_case_names_its_sheet_and_columns_in_its_language(tmp_path: Path) -> None:
+    from kpidesk.app.exports import data_table
+
+    frame = pd.DataFrame({"date": pd.to_datetime(["2024-03-05"]), "amount": [1234.5], "note": ["=1+1"]})
+    path = data_table(frame, tmp_path / "ventes.xlsx", kind="sales", lang="fr")
+    ws = load_workbook(path).active
+    assert ws.title == "Ventes"
+    assert [c.value for c in ws[1]] == ["Date", "Montant", "note"]
+    assert ws["A2"].number_format == "dd/mm/yyyy" and ws["B2"].value == 1234.5
+    assert (ws["C2"].value, ws["C2"].data_type, ws["C2"].quotePrefix) == ("=1+1", "s", True)
