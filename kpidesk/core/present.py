@@ -32,6 +32,7 @@ __all__ = [
     "change",
     "change_tone",
     "change_unit",
+    "coverage_text",
     "json_row",
     "leaderboard",
     "present",
@@ -172,6 +173,15 @@ def notes(
     if row.partial:
         out.append(Note("partial"))
     return tuple(out)
+
+
+def coverage_text(period: str, days: int, total: int, lang: str) -> str:
+    """How much of a partial period the range and the data hold (a chart's tooltip, the
+    workbook's legend): ``2026-11: 20 days of 30``."""
+    return translate(_COVERAGE, lang).format(period=period, days=days, total=total)
+
+
+_COVERAGE = N_("{period}: {days} days of {total}")
 
 
 # -- one result, presented ----------------------------------------------------------------------

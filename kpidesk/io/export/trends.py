@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from kpidesk.core.catalog import KpiDef
 from kpidesk.core.engine import KpiRow
 from kpidesk.core.periods import Period, shift
+from kpidesk.core.present import coverage_text
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.io.export.context import Context
@@ -97,10 +98,7 @@ def trends_sheet(c: Context) -> Sheet:
     partial = [p for p in plist if c.partial(p)]
     if partial:
         sheet.add()
-        spans = ", ".join(
-            w.tr("{period}: {days} days of {total}").format(period=p.label, days=c.covered_days(p), total=p.full_days)
-            for p in partial
-        )
+        spans = ", ".join(coverage_text(p.label, c.covered_days(p), p.full_days, c.lang) for p in partial)
         sheet.add_note(w.tr("Partial periods (in italics): {periods}").format(periods=spans), look.note, span)
 
     sized = sheet.column_widths()
