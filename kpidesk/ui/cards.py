@@ -90,12 +90,19 @@ class KpiCard(QFrame):
         self.style().polish(self)
 
     def set_row(
-        self, row: KpiRow, trend: list[float | None], as_of: dt.date | None = None, *, compared: bool = True
+        self,
+        row: KpiRow,
+        trend: list[float | None],
+        as_of: dt.date | None = None,
+        *,
+        compared: bool = True,
+        partial_last: bool = False,
     ) -> None:
         """Show ``row`` (the selected range) and the ``trend`` values of its sparkline, as
         :func:`kpidesk.core.present.present` presents it (pacing period by period over the range).
 
-        ``compared``: whether a comparison was asked (else no "no comparable data" note).
+        ``compared``: whether a comparison was asked (else no "no comparable data" note);
+        ``partial_last``: the trend's last period is partial (drawn dashed and hollow).
         """
         kpi, lang = self.kpi, self.lang
         if row.unavailable:
@@ -138,7 +145,7 @@ class KpiCard(QFrame):
             self.target_label.setText("")
             self.target_label.setVisible(False)
         self.note.setText(shown.notes_text(lang))
-        self.sparkline.set_values(trend)
+        self.sparkline.set_values(trend, partial_last)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -102,6 +103,8 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
             symbolPen=None,
             name=_("Actual"),
         )
+        # The segment to a partial last period, dashed: a running month is not a collapse.
+        self.partial_curve = self.plot([], [], pen=pg.mkPen(ACCENT, width=2.5, style=Qt.PenStyle.DashLine))
         self.comparison_curve = self.plot(
             [], [], pen=pg.mkPen(COMPARISON, width=1.5, style=Qt.PenStyle.DashLine), name=_("Comparison")
         )
@@ -115,6 +118,7 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self._points: list[Point] = []
         self._comparison: list[Point] = []
         self._targets: list[Point] = []
+        self._partial: list[bool] = []
         self.kpi: KpiDef | None = None
         self.scene().sigMouseMoved.connect(self._hover)
 
@@ -137,8 +141,16 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.setTitle(kpi.name(lang), color="#222", size="11pt")
         xs, ys = _xy(points)
         # A period still running (partial) is drawn hollow: its value is not final.
-        brushes = [pg.mkBrush("w") if p else pg.mkBrush(ACCENT) for p in (partial or [False] * len(points))][: len(xs)]
-        self.curve.setData(xs, ys, symbolBrush=brushes, symbolPen=pg.mkPen(ACCENT, width=1.5))
+        self._partial = list(partial or [False] * len(points))
+        brushes = [pg.mkBrush("w") if p else pg.mkBrush(ACCENT) for p in self._partial][: len(xs)]
+        if len(xs) >= 2 and self._partial[len(xs) - 1]:
+            connect = np.ones(len(xs), dtype=bool)
+            connect[-2:] = False  # the last segment is drawn dashed, by partial_curve
+            self.curve.setData(xs, ys, connect=connect, symbolBrush=brushes, symbolPen=pg.mkPen(ACCENT, width=1.5))
+            self.partial_curve.setData(xs[-2:], ys[-2:])
+        else:
+            self.curve.setData(xs, ys, connect="all", symbolBrush=brushes, symbolPen=pg.mkPen(ACCENT, width=1.5))
+            self.partial_curve.setData([], [])
         self.comparison_curve.setData(*_xy([(p[0], c[1]) for p, c in zip(points, self._comparison, strict=False)]))
         self.target_curve.setData(*_xy(self._targets))
         # The legend names only the lines drawn (no "Target" without a target).
@@ -177,6 +189,8 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
             lines.append(f"{_('Comparison')}: {format_value(self._comparison[i][1], unit, lang, cur)}")
         if i < len(self._targets) and self._targets[i][1] is not None:
             lines.append(f"{_('Target')}: {format_value(self._targets[i][1], unit, lang, cur)}")
+        if i < len(self._partial) and self._partial[i]:
+            lines.append(f"<i>{_('Partial period.')}</i>")
         view_pos = self.mapFromScene(pos)
         QToolTip.showText(self.mapToGlobal(view_pos), "<br>".join(lines), self)
 

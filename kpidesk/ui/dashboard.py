@@ -332,8 +332,13 @@ class DashboardPage(QWidget):
                 row = data.summary.get(kpi_id)
             except KeyError:
                 continue
+            series = trend.series(kpi_id)
             card.set_row(
-                row, [r.value for r in trend.series(kpi_id)], data.as_of, compared=data.query.compare != "none"
+                row,
+                [r.value for r in series],
+                data.as_of,
+                compared=data.query.compare != "none",
+                partial_last=bool(series) and series[-1].partial,
             )
         q = data.query
         assert q.start is not None and q.end is not None
@@ -402,7 +407,7 @@ class DashboardPage(QWidget):
             targets if any(t is not None for _, t in targets) else None,
             self.lang,
             self.currency,
-            [p.partial for p in periods],
+            [r.partial for r in rows],
         )
         self.trend_shown.emit()
 

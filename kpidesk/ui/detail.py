@@ -163,7 +163,7 @@ class KpiDetail(QDialog):
             targets if any(v is not None for _, v in targets) else None,
             self.lang,
             self.currency,
-            [p.partial for p in periods],
+            [r.partial for r in rows],
         )
 
     def refresh_breakdown(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -22,12 +22,16 @@ class Sparkline(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._values: list[float | None] = []
+        self._partial_last = False
         self.setMinimumHeight(28)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(30)
 
-    def set_values(self, values: Sequence[float | None]) -> None:
+    def set_values(self, values: Sequence[float | None], partial_last: bool = False) -> None:
+        """Show ``values``; ``partial_last``: the last period is partial, its segment dashed and
+        its point hollow (a running month is not a collapse)."""
         self._values = list(values)
+        self._partial_last = partial_last
         self.update()
 
     def values(self) -> list[float | None]:
@@ -45,20 +49,29 @@ class Sparkline(QWidget):
         step = rect.width() / max(len(self._values) - 1, 1)
         path = QPainterPath()
         started = False
-        last = QPointF()
+        last = previous = QPointF()
+        last_index = -1
         for i, v in enumerate(self._values):
             if v is None or not math.isfinite(v):
                 started = False
                 continue
             point = QPointF(rect.left() + i * step, rect.bottom() - (v - low) / span * rect.height())
-            if started:
+            partial = self._partial_last and i == len(self._values) - 1 and started
+            if started and not partial:
                 path.lineTo(point)
-            else:
+            elif not started:
                 path.moveTo(point)
                 started = True
-            last = point
+            previous, last, last_index = last, point, i
         painter.setPen(QPen(ACCENT, 1.6))
         painter.drawPath(path)
-        painter.setBrush(ACCENT)
+        hollow = self._partial_last and last_index == len(self._values) - 1
+        if hollow and previous != last and self._values[last_index - 1] is not None:
+            dashed = QPen(ACCENT, 1.6)
+            dashed.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(dashed)
+            painter.drawLine(previous, last)
+            painter.setPen(QPen(ACCENT, 1.4))
+        painter.setBrush(QColor("white") if hollow else ACCENT)
         painter.drawEllipse(last, 2.5, 2.5)
         painter.end()
