@@ -255,7 +255,7 @@ def write_report(outcomes_or_errors: Sequence[ImportOutcome] | Sequence[RowError
     With outcomes of several files, the file (and sheet) come first. Text that
     starts with ``= + - @`` is written as text, never as a formula. The file is
     written to a temporary name and renamed, so a failure never leaves half a file
-    (see :mod:`kpidesk.io.workbook`, shared with the summary export).
+    (see :mod:`kpidesk.io.xlsx`, shared with the summary export).
 
     Raises:
         UserError: the report cannot be written there.
@@ -264,7 +264,7 @@ def write_report(outcomes_or_errors: Sequence[ImportOutcome] | Sequence[RowError
 
     from openpyxl import Workbook
 
-    from kpidesk.io.workbook import CellStyle, StyleBook, column_cm, print_setup, save_workbook
+    from kpidesk.io.xlsx import CellStyle, StyleBook, column_cm, print_setup, save_workbook
 
     items = list(outcomes_or_errors)
     rows: list[tuple[str | None, str | None, RowError]] = []
