@@ -23,8 +23,9 @@ from kpidesk.core.settings import CompanySettings
 from kpidesk.errors import StoreError, UserError
 from kpidesk.i18n import _
 from kpidesk.store.database import Batch, Store
+from kpidesk.store.snapshot import company_state
 
-__all__ = ["Batch", "Company", "CompanyInUse", "ProgressCallback"]
+__all__ = ["Batch", "Company", "CompanyInUse", "ProgressCallback", "company_state"]
 
 ProgressCallback = Callable[[float, str], None]
 

@@ -196,6 +196,8 @@ class ImportSession:
     kind: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)
     validation: Validation | None = None
+    #: The kind and mapping were confirmed for these headers by an earlier import.
+    remembered: bool = False
     _raw: dict[str | None, RawSheet] = field(default_factory=dict)
 
     @classmethod
@@ -261,6 +263,7 @@ class ImportSession:
         headers = self.prepared.headers
         self.candidates = kind_candidates(headers)
         remembered = _remembered(self.company, headers)
+        self.remembered = remembered is not None
         chosen = kind
         if chosen is None and remembered is not None:
             chosen = remembered[0]
@@ -278,8 +281,9 @@ class ImportSession:
 
     @property
     def ambiguous(self) -> bool:
-        """True when the kind cannot be told from the headers alone (none, or several close)."""
-        return len(self.candidates) != 1
+        """True when the kind cannot be told from the headers (none, or several close) and no
+        earlier import of the same headers says it."""
+        return not self.remembered and len(self.candidates) != 1
 
     def set_kind(self, kind: str | None) -> None:
         """Import as ``kind``: the mapping is the remembered one for these headers, else a guess."""
@@ -406,8 +410,7 @@ def import_file(
     session = ImportSession.open(
         target, p, sheet=sheet, kind=kind, progress=_scaled(progress, 0.0, 0.4), cancelled=cancelled
     )
-    headers = session._prepared().headers
-    if kind is None and len(session.candidates) > 1 and _remembered(target, headers) is None:
+    if kind is None and session.ambiguous and len(session.candidates) > 1:
         raise _ambiguous_error(session)
     session._kind()
     if overrides:

@@ -31,6 +31,8 @@ from kpidesk.ui.progress import run_with_progress
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kpidesk.app.company import Company
+
 
 class KindTable(QWidget):
     """One kind's rows: filter box, count, export, table."""
@@ -120,6 +122,7 @@ class DataPage(QWidget):
         self.setObjectName("dataPage")
         self.lang = lang
         self.path: Path | None = None
+        self.company: Company | None = None
         #: The rows of a kind already in memory (the engine's), to show without a second copy.
         self.frames: Callable[[str], pd.DataFrame | None] | None = None
         layout = QVBoxLayout(self)
@@ -147,8 +150,9 @@ class DataPage(QWidget):
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
 
-    def set_database(self, path: Path) -> None:
-        self.path = path
+    def set_company(self, company: Company) -> None:
+        self.company = company
+        self.path = company.path
         for table in self.tables.values():
             table.loaded = False
         if self.isVisible():
@@ -165,9 +169,9 @@ class DataPage(QWidget):
             self.load(table.kind)
 
     def load(self, kind: str) -> tasks.Task | None:
-        if self.path is None:
+        company = self.company
+        if company is None:
             return None
-        path = self.path
         self._ensure_tables()
         table = self.tables[kind]
         table.count.setText(_("Loading…"))
@@ -175,13 +179,8 @@ class DataPage(QWidget):
         shared = self.frames(kind) if self.frames is not None else None
 
         def work(state: tasks.TaskState) -> pd.DataFrame:
-            from kpidesk.store.database import Store
-
-            with Store.open(path) as store:
-                # The engine's frame already holds the fields: only the provenance is read.
-                if shared is not None:
-                    return store.with_provenance(kind, shared)
-                return store.load(kind, provenance=True)
+            # The engine's frame already holds the fields: only the provenance is read.
+            return company.table(kind, shared)
 
         return tasks.start(
             work,

@@ -1,8 +1,9 @@
 """The import wizard: file → sheet and header → kind and mapping → validation → import → report.
 
-Each step calls the same functions as ``kpidesk import`` (:mod:`kpidesk.io.importer`);
-reading a whole sheet, validating and storing run off the GUI thread with a
-progress bar, and the import can be cancelled (the database is then untouched).
+Each step drives the same :class:`~kpidesk.app.imports.ImportSession` as ``kpidesk import``.
+The file is read once, on a worker, with progress; a change of header row re-slices the
+rows already read; validating and storing run on a worker too. A cancel before the
+commit leaves the company file as it was; one that comes after it reports the import done.
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from kpidesk.app.company import Company
+from kpidesk.app.imports import ImportOutcome, ImportSession, PreparedSheet, Validation, write_report
 from kpidesk.core.formatting import format_date, format_number
 from kpidesk.core.kinds import KINDS
 from kpidesk.errors import UserError
 from kpidesk.i18n import _, language
-from kpidesk.io import importer
-from kpidesk.io.importer import ImportOutcome, PreparedSheet, Validation
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
-from kpidesk.store.database import Store
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
 
@@ -93,7 +93,8 @@ class FilePage(QWizardPage):
         self.w = wizard
         self.setTitle(_("Choose a file"))
         self.setSubTitle(_("An Excel workbook (.xlsx, .xlsm, .xls), a LibreOffice sheet (.ods) or a CSV file."))
-        layout = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        layout = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setObjectName("importPath")
         self.path.setPlaceholderText(_("Path of the file to import"))
@@ -102,6 +103,17 @@ class FilePage(QWizardPage):
         browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self.browse)
         layout.addWidget(browse)
+        outer.addLayout(layout)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("readProgress")
+        self.progress.setVisible(False)
+        outer.addWidget(self.progress)
+        self.message = QLabel("")
+        self.message.setObjectName("readMessage")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+        outer.addStretch(1)
+        self._read: Path | None = None  # the file the session holds
 
     def browse(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -111,18 +123,40 @@ class FilePage(QWizardPage):
             self.path.setText(name)
 
     def isComplete(self) -> bool:
-        return bool(self.path.text().strip())
+        return bool(self.path.text().strip()) and self.w._task is None
 
     def validatePage(self) -> bool:
+        """Read the file on a worker the first time; the wizard goes on when it is read."""
         path = Path(self.path.text().strip())
-        try:
-            if not path.is_file():
-                raise UserError(_("{path}: no such file.").format(path=path))
-            self.w.open_file(path)
-        except UserError as exc:
-            QMessageBox.warning(self, _("Import"), str(exc))
+        if self._read == path and self.w.session is not None:
+            return True
+        if not path.is_file():
+            self.message.setText(_("{path}: no such file.").format(path=path))
             return False
-        return True
+        self.message.setText(_("Reading {file}…").format(file=path.name))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+
+        def read(session: ImportSession | None) -> None:
+            self.progress.setVisible(False)
+            self.completeChanged.emit()
+            if session is None:
+                return
+            self._read = path
+            self.message.setText("")
+            self.w.next()
+
+        def failed(message: str) -> None:
+            self.message.setText(message)
+
+        try:
+            self.w.open_file(path, self.progress.setValue, read, failed)
+        except UserError as exc:  # the company is open in another KPI Desk
+            self.progress.setVisible(False)
+            self.message.setText(str(exc))
+            return False
+        self.completeChanged.emit()
+        return False
 
 
 class SheetPage(QWizardPage):
@@ -143,6 +177,11 @@ class SheetPage(QWizardPage):
         self.header_row.setRange(1, 1000)
         form.addRow(_("Header row:"), self.header_row)
         layout.addLayout(form)
+        self.message = QLabel("")
+        self.message.setObjectName("sheetMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b91c1c;")
+        layout.addWidget(self.message)
         self.table = _table()
         self.table.setObjectName("importPreview")
         layout.addWidget(self.table, 1)
@@ -166,31 +205,33 @@ class SheetPage(QWizardPage):
             return
         self.w.sheet_name = self.sheet.currentData()
         self.w.header_row = None
-        self._show()
+        self.w.reslice(self._show, self._failed)
 
     def _header_changed(self, value: int) -> None:
         if self._loading:
             return
         self.w.header_row = value - 1
-        self._show()
+        self.w.reslice(self._show, self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.message.setText(message)
+        self.completeChanged.emit()
 
     def _show(self) -> None:
-        try:
-            self.w.read_preview()
-        except UserError as exc:
-            self.table.clear()
-            self.table.setRowCount(0)
-            QMessageBox.warning(self, _("Import"), str(exc))
-            return
         preview = self.w.preview
-        assert preview is not None
+        self.completeChanged.emit()
+        if preview is None:
+            return
+        self.message.setText("")
         self._loading = True
         self.header_row.setValue(preview.header_row + 1)
         self._loading = False
         _fill_table(self.table, preview.headers, preview.preview(PREVIEW_ROWS))
 
     def isComplete(self) -> bool:
-        return self.w.preview is not None
+        return self.w.preview is not None and self.w._task is None
 
 
 class MappingPage(QWizardPage):
@@ -200,11 +241,15 @@ class MappingPage(QWizardPage):
         self.setTitle(_("Kind of data and columns"))
         self.setSubTitle(_("Which column holds each field. Fields marked * are required."))
         layout = QVBoxLayout(self)
+        self.question = QLabel("")
+        self.question.setObjectName("importKindQuestion")
+        self.question.setWordWrap(True)
+        self.question.setStyleSheet("color: #b45309; font-weight: bold;")
+        self.question.setVisible(False)
+        layout.addWidget(self.question)
         form = QFormLayout()
         self.kind = QComboBox()
         self.kind.setObjectName("importKind")
-        for kind in KINDS:
-            self.kind.addItem(_(KIND_TITLES[kind]), kind)
         form.addRow(_("This file holds:"), self.kind)
         layout.addLayout(form)
         scroll = QScrollArea()
@@ -218,12 +263,27 @@ class MappingPage(QWizardPage):
         self._loading = False
 
     def initializePage(self) -> None:
-        preview = self.w.preview
-        assert preview is not None
-        if self.w.kind is None:
-            self.w.kind = importer.detect_kind(preview) or "sales"
+        """The kinds the columns may hold come first; when that is not clear, the user is asked."""
+        session = self.w.session
+        assert session is not None
+        candidates = list(session.candidates)
         self._loading = True
-        self.kind.setCurrentIndex(self.kind.findData(self.w.kind))
+        self.kind.clear()
+        for kind in [*candidates, *(k for k in KINDS if k not in candidates)]:
+            self.kind.addItem(_(KIND_TITLES[kind]), kind)
+        ask = session.ambiguous and self.w.kind not in self.w.confirmed
+        if ask:
+            names = ", ".join(_(KIND_TITLES[k]).lower() for k in candidates)
+            self.question.setText(
+                _("The columns could hold several kinds of data: {kinds}. Which one is it?").format(kinds=names)
+                if candidates
+                else _("The kind of data cannot be told from the columns. Which one is it?")
+            )
+            self.kind.setCurrentIndex(-1)
+            self.w.kind = None
+        else:
+            self.kind.setCurrentIndex(self.kind.findData(self.w.kind))
+        self.question.setVisible(ask)
         self._loading = False
         self._build()
 
@@ -231,14 +291,19 @@ class MappingPage(QWizardPage):
         if self._loading:
             return
         self.w.kind = self.kind.currentData()
+        if self.w.kind is not None:
+            self.w.confirmed.add(self.w.kind)
         self._build()
 
     def _build(self) -> None:
         preview = self.w.preview
-        assert preview is not None and self.w.kind is not None
+        assert preview is not None
         while self.fields_form.rowCount():
             self.fields_form.removeRow(0)
         self.combos.clear()
+        if self.w.kind is None:
+            self.completeChanged.emit()
+            return
         proposed = self.w.propose_mapping()
         spec = KINDS[self.w.kind]
         for name in spec.field_names:
@@ -338,7 +403,7 @@ class ValidationPage(QWizardPage):
         name, _filter = QFileDialog.getSaveFileName(self, _("Save the report"), "rejected-rows.xlsx", "Excel (*.xlsx)")
         if name:
             try:
-                importer.write_report(self.w.validation.errors, name)
+                write_report(self.w.validation.errors, name)
             except UserError as exc:
                 QMessageBox.warning(self, _("Import"), str(exc))
 
@@ -370,7 +435,7 @@ class ImportPage(QWizardPage):
     def initializePage(self) -> None:
         self._done = False
         self.progress.setValue(0)
-        self.report.setText(_("Importing… (Cancel leaves the database as it was)"))
+        self.report.setText(_("Importing… (Cancel before the end leaves the database as it was)"))
         self.completeChanged.emit()
         self.w.run_import(self.progress.setValue, self._finished)
 
@@ -404,27 +469,35 @@ class ImportPage(QWizardPage):
 
 
 class ImportWizard(QWizard):
-    """Import one file into the open database, step by step."""
+    """Import one file into the open company, step by step.
+
+    Args:
+        company: the open company (the window's), or the path of a company file, which the
+            wizard then opens for writing and lets go when it closes.
+        path: the file to import (else the first page asks).
+    """
 
     imported = Signal(object)  # the ImportOutcome
 
-    def __init__(self, database: Path, path: Path | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, company: Company | Path, path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importWizard")
         self.setWindowTitle(_("Import a spreadsheet"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.resize(900, 620)
-        self.database = database
+        self._own_company = not isinstance(company, Company)
+        self.company: Company | None = company if isinstance(company, Company) else None
+        self.database = company.path if isinstance(company, Company) else Path(company)
         self.path: Path | None = None
+        self.session: ImportSession | None = None
         self.sheets: list[str] = []
         self.sheet_name: str | None = None
         self.header_row: int | None = None
-        self.preview: PreparedSheet | None = None
         self.kind: str | None = None
+        self.confirmed: set[str] = set()  # kinds the user chose on the mapping page
         self.mapping: dict[str, str] = {}
         self.validation: Validation | None = None
-        self.prepared: PreparedSheet | None = None
         self.strict = False
         self.outcome: ImportOutcome | None = None
         self._task: tasks.Task | None = None
@@ -437,96 +510,156 @@ class ImportWizard(QWizard):
             self.addPage(page)
         if path is not None:
             self.file_page.path.setText(str(path))
+        self.finished.connect(self._let_go)
 
-    # -- the steps, each calling kpidesk.io.importer ---------------------------------------
+    @property
+    def preview(self) -> PreparedSheet | None:
+        """The sheet read, with its header row (all its rows: the preview shows the first ones)."""
+        return self.session.prepared if self.session is not None else None
 
-    def open_file(self, path: Path) -> None:
+    def _company(self) -> Company:
+        """The company imported into (opened for writing on first use when given as a path)."""
+        if self.company is None:
+            self.company = Company.open(self.database, write=True, load=False)
+        return self.company
+
+    def _let_go(self) -> None:
+        if self._own_company and self.company is not None:
+            self.company.close()
+            self.company = None
+
+    def _run(
+        self,
+        work: Any,
+        finished: Any,
+        failed: Any,
+        progress: Any = None,
+        cancelled: Any = None,
+    ) -> None:
+        def done(result: object) -> None:
+            self._task = None
+            finished(result)
+
+        def fail(message: str, details: str) -> None:
+            self._task = None
+            failed(message, details)
+
+        def stop() -> None:
+            self._task = None
+            if cancelled is not None:
+                cancelled()
+
+        self._task = tasks.start(
+            work,
+            finished=done,
+            failed=fail,
+            cancelled=stop,
+            progress=(lambda p, m: progress(p)) if progress is not None else None,
+        )
+
+    # -- the steps, each on the session ------------------------------------------------------
+
+    def open_file(self, path: Path, progress: Any, done: Any, failed: Any) -> None:
+        """Read ``path`` once on a worker: its sheets, the best sheet, the header, the kinds."""
+        company = self._company()
         self.path = path
-        self.sheets = importer.list_sheets(path)
-        self.sheet_name = importer.choose_sheet(path) if self.sheets else None
-        self.header_row = None
-        self.kind = None
-        self.preview = None
+        self.session = None
+
+        def work(state: tasks.TaskState) -> ImportSession:
+            return ImportSession.open(company, path, progress=state.progress, cancelled=state.cancelled)
+
+        def finished(session: ImportSession) -> None:
+            self.session = session
+            self.sheets = list(session.sheets)
+            self.sheet_name = session.sheet
+            self.header_row = session.prepared.header_row if session.prepared is not None else None
+            self.kind = session.kind
+            self.confirmed = set()
+            done(session)
+
+        self._run(work, finished, lambda message, _details: (failed(message), done(None)), progress, lambda: done(None))
+
+    def reslice(self, done: Any, failed: Any) -> None:
+        """Take the sheet and header row chosen: a sheet is read once, a header row re-slices."""
+        session = self.session
+        assert session is not None
+        sheet, header_row = self.sheet_name, self.header_row
+
+        def work(state: tasks.TaskState) -> ImportSession:
+            if sheet != session.sheet:
+                session.select_sheet(sheet, progress=state.progress)
+            if header_row is not None:
+                session.set_header_row(header_row)
+            return session
+
+        def finished(result: ImportSession) -> None:
+            self.kind = result.kind
+            self.header_row = result.prepared.header_row if result.prepared is not None else None
+            done()
+
+        def fail(message: str, _details: str) -> None:
+            session.prepared = None
+            failed(message)
+
+        self._run(work, finished, fail)
 
     def read_preview(self) -> None:
-        assert self.path is not None
-        with importer.Book(self.path) as book:
-            raw = book.read(self.sheet_name, nrows=PREVIEW_ROWS + 60)
-        self.preview = importer.prepare(raw, header_row=self.header_row)
-        self.header_row = self.preview.header_row
-        self.kind = None
+        """Kept for callers that re-read the preview: the session already holds it."""
 
     def propose_mapping(self) -> dict[str, str]:
-        assert self.preview is not None and self.kind is not None
-        with Store.open(self.database) as store:
-            return importer.propose_mapping(self.preview.headers, self.kind, store)
+        session = self.session
+        assert session is not None and self.kind is not None
+        if session.kind != self.kind:
+            session.set_kind(self.kind)
+        return dict(session.mapping)
 
     def run_validation(self, progress: Any, done: Any) -> None:
-        path, sheet, header_row = self.path, self.sheet_name, self.header_row
+        session = self.session
+        assert session is not None and self.kind is not None
         kind, mapping = self.kind, dict(self.mapping)
-        assert path is not None and kind is not None
 
-        def work(state: tasks.TaskState) -> tuple[PreparedSheet, Validation]:
-            state.progress(0.05, _("Reading the file"))
-            prepared = importer.read_prepared(path, sheet, header_row=header_row)
-            state.progress(0.4, _("Checking the rows"))
-            validation = importer.validate(
-                prepared, kind, mapping, progress=lambda f, m: state.progress(0.4 + 0.6 * f, m)
-            )
-            return prepared, validation
+        def work(state: tasks.TaskState) -> Validation:
+            if session.kind != kind:
+                session.set_kind(kind)
+            session.set_mapping(mapping)
+            return session.validate(progress=state.progress)
 
-        def finished(result: tuple[PreparedSheet, Validation]) -> None:
-            self.prepared, self.validation = result
-            done(self.validation)
+        def finished(validation: Validation) -> None:
+            self.validation = validation
+            done(validation)
 
         def failed(message: str, details: str) -> None:
             show_error(message, details, self)
             done(None)
 
-        self._task = tasks.start(work, finished=finished, failed=failed, progress=lambda p, m: progress(p))
+        self._run(work, finished, failed, progress)
 
     def run_import(self, progress: Any, done: Any) -> None:
-        prepared, validation, kind = self.prepared, self.validation, self.kind
-        assert prepared is not None and validation is not None and kind is not None
-        mapping, strict, database = dict(self.mapping), self.strict, self.database
+        session, strict = self.session, self.strict
+        assert session is not None and session.validation is not None
 
         def work(state: tasks.TaskState) -> ImportOutcome:
-            with Store.open(database) as store:
-                return importer.commit(
-                    store,
-                    prepared,
-                    kind,
-                    mapping,
-                    validation,
-                    strict=strict,
-                    progress=state.progress,
-                    cancelled=state.cancelled,
-                )
+            return session.commit(strict=strict, progress=state.progress, cancelled=state.cancelled)
 
         def finished(outcome: ImportOutcome) -> None:
             self.outcome = outcome
-            self._task = None
             done(outcome, "")
             if outcome.batch_id is not None:
                 self.imported.emit(outcome)
 
         def failed(message: str, details: str) -> None:
-            self._task = None
             if details:
                 show_error(message, details, self)
             done(None, message)
 
         def cancelled() -> None:
-            self._task = None
             done(None, _("Import cancelled: the database is as it was."))
 
-        self._task = tasks.start(
-            work, finished=finished, failed=failed, cancelled=cancelled, progress=lambda p, m: progress(p)
-        )
+        self._run(work, finished, failed, progress, cancelled)
 
     def reject(self) -> None:
         if self._task is not None:
-            self._task.cancel()  # the worker rolls back; the page reports it
+            self._task.cancel()  # before the commit the worker rolls back; after it, the import is done
             if self.currentPage() is self.import_page:
                 return
         super().reject()

@@ -28,7 +28,7 @@ from kpidesk.ui.errors import show_error
 from kpidesk.ui.export_dialog import ask_save_path
 
 if TYPE_CHECKING:
-    from kpidesk.store.database import Batch
+    from kpidesk.app.company import Batch, Company
 
 
 class ImportsPage(QWidget):
@@ -42,6 +42,7 @@ class ImportsPage(QWidget):
         self.setObjectName("importsPage")
         self.lang = lang
         self.path: Path | None = None
+        self.company: Company | None = None
         self.batches: list[Batch] = []
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
@@ -94,17 +95,15 @@ class ImportsPage(QWidget):
         self.report.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.report, 2)
 
-    def set_database(self, path: Path) -> None:
-        self.path = path
+    def set_company(self, company: Company) -> None:
+        self.company = company
+        self.path = company.path
         self.refresh()
 
     def refresh(self) -> None:
-        if self.path is None:
+        if self.company is None:
             return
-        from kpidesk.store.database import Store
-
-        with Store.open(self.path) as store:  # a few rows: quick enough on the GUI thread
-            self.batches = list(reversed(store.batches()))
+        self.batches = list(reversed(self.company.batches()))  # a few rows: quick enough here
         self.table.setRowCount(len(self.batches))
         for r, b in enumerate(self.batches):
             cells = [
@@ -157,7 +156,7 @@ class ImportsPage(QWidget):
             target = ask_save_path(self, _("Save the report"), f"{Path(batch.file).stem}-rejected.xlsx")
             if target is None:
                 return None
-        from kpidesk.io.importer import write_report
+        from kpidesk.app.imports import write_report
 
         try:
             return write_report(batch.errors, target)
@@ -167,7 +166,8 @@ class ImportsPage(QWidget):
 
     def undo_selected(self) -> None:
         batch = self.selected()
-        if batch is None or self.path is None:
+        company = self.company
+        if batch is None or company is None:
             return
         answer = QMessageBox.question(
             self,
@@ -178,13 +178,12 @@ class ImportsPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        path, batch_id = self.path, batch.batch_id
+        batch_id = batch.batch_id
 
         def work(state: tasks.TaskState) -> int:
-            from kpidesk.store.database import Store
+            from kpidesk.app.imports import undo_import
 
-            with Store.open(path) as store:
-                return store.undo_batch(batch_id).imported
+            return undo_import(company, batch_id).imported
 
         tasks.start(
             work,

@@ -1,4 +1,4 @@
-"""The main window: navigation, pages, menus, the open database and its engine."""
+"""The main window: navigation, pages, menus, and the open company (:class:`kpidesk.app.company.Company`)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from kpidesk.core.dashboard import DashboardContext, DashboardData, compute_dash
 from kpidesk.errors import StoreError
 from kpidesk.i18n import _
 from kpidesk.io import SUPPORTED_EXTENSIONS
-from kpidesk.store.lock import InstanceLock
 from kpidesk.ui import tasks
 from kpidesk.ui.dashboard import DashboardPage
 from kpidesk.ui.data_page import DataPage
@@ -40,20 +39,13 @@ from kpidesk.ui.settings import UserSettings
 from kpidesk.ui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
+    from kpidesk.app.company import Company
     from kpidesk.core.engine import Engine
-    from kpidesk.store.database import Store
     from kpidesk.ui.analyses_page import AnalysesPage
 
 log = logging.getLogger(__name__)
 
 FILE_FILTER = "KPI Desk (*.kpidesk)"
-
-
-def _store(path: Path, create: bool = False) -> Store:
-    """The company file (the storage and computing libraries load on first use, after start-up)."""
-    from kpidesk.store.database import Store
-
-    return Store.open(path, create=create)
 
 
 def _dropped_files(mime: QMimeData) -> list[Path]:
@@ -95,8 +87,8 @@ class MainWindow(QMainWindow):
         self.lang = lang
         self.path: Path | None = None
         self.engine: Engine | None = None
-        self._lock: InstanceLock | None = None
-        self._opening: tuple[Path, InstanceLock] | None = None  # a database being loaded
+        self.company: Company | None = None  # holds the instance lock while open
+        self._opening: Path | None = None  # a company being loaded
         self._closing = False
         self.setWindowTitle("KPI Desk")
         self.setMinimumSize(QSize(1000, 640))
@@ -263,30 +255,27 @@ class MainWindow(QMainWindow):
         cannot be opened leaves the window as it was.
         """
         path = Path(path)
-        lock = self._lock
-        if lock is None or lock.path != InstanceLock(path).path:
-            lock = InstanceLock(path)
-            try:
-                lock.acquire()
-            except StoreError as exc:
-                show_error(str(exc), "", self)
-                return
-        self._opening = (path, lock)
+        if self._opening == path:
+            return  # already on its way
+        current = self.company
+        if current is not None and current.path == path:
+            self.reload(all_kinds=True)
+            return
+        self._opening = path
         self.status_label.setText(_("Opening {path}…").format(path=path))
         shown = path != self.path and self._show_snapshot(path)
 
-        def work(state: tasks.TaskState) -> tuple[Engine, Any, Path]:
-            from kpidesk.core.engine import Engine
+        def work(state: tasks.TaskState) -> Company:
+            from kpidesk.app.company import Company
 
             if create_demo and not path.exists():
-                from kpidesk.store.demo import write_demo
+                from kpidesk.app.demo import write_demo
 
                 state.progress(0.1, _("Creating the demo company…"))
                 write_demo(path, progress=lambda f, m: state.progress(0.1 + 0.6 * f, m))
-            with _store(path) as store:
-                frames = store.load_all()
-                company = store.settings()
-            return Engine(frames, company), company, path
+            company = Company.open(path, write=True)
+            company.engine  # noqa: B018 - made here, off the GUI thread
+            return company
 
         if shown:
             # The kept dashboard paints first; the engine then loads without competing with it.
@@ -309,28 +298,39 @@ class MainWindow(QMainWindow):
         self.dashboard.show_data(data)
         return True
 
-    def reload(self) -> None:
-        """The stored rows changed (import, undo): rebuild the engine and refresh every page."""
-        if self.path is not None:
-            self.open_database(self.path)
+    def reload(self, all_kinds: bool = False) -> None:
+        """The company changed (an import, an undo, targets, settings): take its engine again,
+        made off the GUI thread, and refresh every page. An import or an undo has already
+        loaded the kind it changed; ``all_kinds`` reads every kind from the file again."""
+        company = self.company
+        if company is None:
+            return
+        from kpidesk.core.kinds import KINDS
 
-    def _engine_ready(self, result: tuple[Engine, Any, Path]) -> None:
-        engine, company, path = result
-        if self._opening is not None and self._opening[0] == path:
-            lock = self._opening[1]
-            if self._lock is not None and self._lock is not lock:
-                self._lock.release()
-            self._lock = lock
+        kinds = list(KINDS) if all_kinds else []
+
+        def work(state: tasks.TaskState) -> Company:
+            company.reload(kinds)
+            company.engine  # noqa: B018 - made here, off the GUI thread
+            return company
+
+        self.loader.submit(work)
+
+    def _engine_ready(self, company: Company) -> None:
+        previous = self.company
+        if previous is not None and previous is not company:
+            previous.close()
+        if self._opening == company.path:
             self._opening = None
-        self.path = path
-        self.engine = engine
+        self.company = company
+        self.path = company.path
+        self.engine = company.engine
         self.settings.add_recent(self.path)
-        name = company.company_name or self.path.stem
-        self.setWindowTitle(f"{name} — KPI Desk")
+        self.setWindowTitle(f"{company.name} — KPI Desk")
         self.status_label.setText(str(self.path))
-        self.dashboard.set_context(DashboardContext.of(engine), *self._controls())
-        self.data_page.set_database(self.path)
-        self.imports_page.set_database(self.path)
+        self.dashboard.set_context(DashboardContext.of(self.engine), *self._controls())
+        self.data_page.set_company(company)
+        self.imports_page.set_company(company)
         self.database_opened.emit(self.path)
 
     def _controls(self) -> tuple[str, str, str]:
@@ -341,11 +341,7 @@ class MainWindow(QMainWindow):
         return d.preset(), str(d.grain_combo.currentData()), str(d.comparison_combo.currentData())
 
     def _open_failed(self, message: str, details: str) -> None:
-        if self._opening is not None:
-            lock = self._opening[1]
-            if lock is not self._lock:
-                lock.release()
-            self._opening = None
+        self._opening = None
         self.status_label.setText(str(self.path) if self.path is not None else "")
         show_error(message, details, self)
 
@@ -383,9 +379,9 @@ class MainWindow(QMainWindow):
             return
         path = Path(name if name.endswith(".kpidesk") else name + ".kpidesk")
         try:
-            from kpidesk.store.database import Store
+            from kpidesk.app.company import Company
 
-            Store.create(path, overwrite=True).close()
+            Company.new(path, overwrite=True).close()
         except StoreError as exc:
             show_error(str(exc), "", self)
             return
@@ -400,13 +396,13 @@ class MainWindow(QMainWindow):
 
     def import_files(self, paths: list[Path] | None = None) -> None:
         """The import wizard, once per file (none: it starts by choosing one); then refresh."""
-        if self.path is None:
+        if self.company is None:
             return
         changed = False
         for path in paths or [None]:
             from kpidesk.ui.import_wizard import ImportWizard
 
-            wizard = ImportWizard(self.path, path, self)
+            wizard = ImportWizard(self.company, path, self)
             wizard.exec()
             changed = changed or (wizard.outcome is not None and wizard.outcome.batch_id is not None)
         if changed:
@@ -430,9 +426,8 @@ class MainWindow(QMainWindow):
         if engine is None or path is None:
             return None
         if target is None or by is None:
-            with _store(path) as store:
-                company = store.settings().company_name
-            dialog = ExportDialog(engine, Path.home(), company, self)
+            name = self.company.settings.company_name if self.company is not None else ""
+            dialog = ExportDialog(engine, Path.home(), name, self)
             if dialog.exec() != ExportDialog.DialogCode.Accepted:
                 return None
             target, by = dialog.target(), dialog.breakdowns()
@@ -471,27 +466,30 @@ class MainWindow(QMainWindow):
         exporter.export(name if name.lower().endswith(".png") else name + ".png")
 
     def edit_targets(self) -> None:
-        if self.path is None:
+        if self.company is None:
             return
         from kpidesk.ui.targets_dialog import TargetsDialog
 
-        dialog = TargetsDialog(self.path, self.engine, self.lang, self)
+        dialog = TargetsDialog(self.company, self.engine, self.lang, self)
         dialog.exec()
         if dialog.changed:
             self.reload()
 
     def edit_settings(self) -> None:
-        if self.path is None:
+        opened = self.company
+        if opened is None:
             return
-        with _store(self.path) as store:
-            company = store.settings()
+        company = opened.settings
         dialog = SettingsDialog(company, self.settings.get("language"), self)
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         self.settings.set("language", dialog.language())
         if dialog.company() != company:
-            with _store(self.path) as store:
-                store.save_settings(dialog.company())
+            try:
+                opened.save_settings(dialog.company())
+            except StoreError as exc:
+                show_error(str(exc), "", self)
+                return
             self.reload()
 
     def show_definitions(self) -> None:
@@ -549,8 +547,7 @@ class MainWindow(QMainWindow):
         self.loader.wait(10_000)
         self.computer.wait(10_000)
         tasks.wait_idle(None, 10_000)
-        for lock in (self._lock, self._opening[1] if self._opening else None):
-            if lock is not None:
-                lock.release()
-        self._lock = self._opening = None
+        if self.company is not None:
+            self.company.close()
+        self._opening = None
         super().closeEvent(event)

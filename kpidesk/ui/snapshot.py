@@ -3,9 +3,9 @@
 At start-up the window shows the values it computed last time for the same
 database (same stored rows: its ``revision``; same company settings; same
 period, grain and comparison; same day; same version of KPI Desk), while the
-engine loads and computes them afresh. Nothing here needs numpy or pandas: a
-snapshot is plain JSON in the user's data folder, and the database is checked
-with one small SQLite query.
+engine loads and computes them afresh. A snapshot is plain JSON in the user's
+data folder, and the company file is checked with one small read-only query
+(:func:`kpidesk.app.company.company_state`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from kpidesk import __version__
+from kpidesk.app.company import company_state
 from kpidesk.core.dashboard import DashboardContext, DashboardData
 from kpidesk.core.periods import Period
 from kpidesk.core.results import KpiRow, Query, Result
@@ -37,15 +37,7 @@ def snapshot_file(database: Path) -> Path:
 
 def database_state(database: Path) -> dict[str, Any] | None:
     """What the numbers depend on: the company's settings and the revision of its rows."""
-    try:
-        con = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = con.execute("SELECT key, value FROM company").fetchall()
-        finally:
-            con.close()
-    except (sqlite3.Error, OSError):
-        return None
-    return {str(key): json.loads(value) for key, value in rows}
+    return company_state(database)
 
 
 def _key(database: Path, controls: tuple[str, str, str]) -> dict[str, Any] | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,25 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.app.company import Company
 from kpidesk.core import catalog
 from kpidesk.core.engine import Engine
 from kpidesk.core.kinds import DIMENSIONS
 from kpidesk.core.periods import parse_label
+from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.labels import DIMENSION_LABELS
-from kpidesk.store.database import Store
 from kpidesk.ui.models import FrameModel
 
 
 class TargetsDialog(QDialog):
     """Lists the stored targets (entered or imported) and sets or removes one."""
 
-    def __init__(self, database: Path, engine: Engine | None, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, company: Company, engine: Engine | None, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("targetsDialog")
         self.setWindowTitle(_("Targets"))
         self.resize(820, 560)
-        self.database, self.engine, self.lang = database, engine, lang
+        self.company, self.engine, self.lang = company, engine, lang
         self.changed = False
         layout = QVBoxLayout(self)
 
@@ -105,8 +104,7 @@ class TargetsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        with Store.open(self.database) as store:
-            frame = store.load("targets", provenance=True)
+        frame = self.company.table("targets")
         shown = pd.DataFrame(
             {
                 "kpi": [self._kpi_name(str(k)) for k in frame["kpi"]],
@@ -164,8 +162,7 @@ class TargetsDialog(QDialog):
 
     def _key(self) -> tuple[str, str, str | None, str | None] | None:
         label = self.period.text().strip().upper()
-        with Store.open(self.database) as store:
-            settings = store.settings()
+        settings = self.company.settings
         try:
             parse_label(label, settings.fiscal_year_start, settings.week_start)
         except ValueError:
@@ -186,8 +183,11 @@ class TargetsDialog(QDialog):
         key = self._key()
         if key is None:
             return
-        with Store.open(self.database) as store:
-            store.set_target(*key[:2], self.value.value(), key[2], key[3])
+        try:
+            self.company.set_target(*key[:2], self.value.value(), key[2], key[3])
+        except UserError as exc:
+            self.status.setText(str(exc))
+            return
         self.changed = True
         self.status.setText(_("Target saved."))
         self.refresh()
@@ -196,8 +196,11 @@ class TargetsDialog(QDialog):
         key = self._key()
         if key is None:
             return
-        with Store.open(self.database) as store:
-            store.set_target(key[0], key[1], None, key[2], key[3])
+        try:
+            self.company.set_target(key[0], key[1], None, key[2], key[3])
+        except UserError as exc:
+            self.status.setText(str(exc))
+            return
         self.changed = True
         self.status.setText(_("Target removed."))
         self.refresh()

@@ -83,10 +83,9 @@ class Task(QRunnable):
             log.error("background task failed:\n%s", details)
             self.signals.failed.emit(f"{type(exc).__name__}: {exc}", details)
         else:
-            if self.state.cancelled():
-                self.signals.cancelled.emit()
-            else:
-                self.signals.finished.emit(result)
+            # Work that ran to its end is reported as done, even when a cancel came too late
+            # to stop it (an import already committed is an import done).
+            self.signals.finished.emit(result)
 
 
 _live: set[Task] = set()

@@ -34,8 +34,11 @@ def superstore_sales_between(start: dt.date, end: dt.date) -> float:
 
 
 def next_page(qtbot: QtBot, wizard: ImportWizard) -> None:
+    """Next, and wait for the next page (the file is read on a worker before the wizard goes on)."""
     qtbot.waitUntil(lambda: wizard.button(QWizard.WizardButton.NextButton).isEnabled(), timeout=30_000)
+    page = wizard.currentId()
     wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() != page, timeout=60_000)
 
 
 def test_wizard_imports_a_real_workbook_and_the_dashboard_follows(
@@ -47,7 +50,8 @@ def test_wizard_imports_a_real_workbook_and_the_dashboard_follows(
     revenue_card = window.findChild(QWidget, "kpiCard_revenue")
     assert revenue_card.findChild(QLabel, "cardValue").text() == "Unavailable"
 
-    wizard = ImportWizard(db, SUPERSTORE, window)
+    assert window.company is not None
+    wizard = ImportWizard(window.company, SUPERSTORE, window)
     qtbot.addWidget(wizard)
     wizard.show()
     assert wizard.objectName() == "importWizard"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from kpidesk.app.company import Company
 from kpidesk.core.engine import Engine, Query
 from kpidesk.core.formatting import format_number
 from kpidesk.store.database import Store
@@ -137,8 +138,10 @@ def test_settings_dialog_saves_company_settings(tmp_path: Path, qtbot: QtBot, de
 
 
 def test_targets_dialog_sets_and_removes_a_target(qtbot: QtBot, demo_copy: Path) -> None:
-    dialog = TargetsDialog(demo_copy, None, "en")
+    company = Company.open(demo_copy, write=True, load=False)
+    dialog = TargetsDialog(company, None, "en")
     qtbot.addWidget(dialog)
+    dialog.finished.connect(company.close)
     before = dialog.model.rowCount()
     dialog.kpi.setCurrentIndex(dialog.kpi.findData("revenue"))
     dialog.period.setText("2031-Q2")
