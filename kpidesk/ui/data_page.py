@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -29,15 +29,21 @@ from kpidesk.ui.export_dialog import ask_save_path
 from kpidesk.ui.progress import run_with_progress
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from kpidesk.app.company import Company
+
+
+#: How long the filter waits after the last keystroke before it runs (ms).
+FILTER_DELAY_MS = 250
 
 
 class KindTable(QWidget):
     """One kind's rows: filter box, count, export, table."""
 
     exported = Signal(object)
+    filter_applied = Signal()  # the rows shown follow the filter text
 
     def __init__(self, kind: str, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +79,15 @@ class KindTable(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setDefaultSectionSize(120)
         layout.addWidget(self.view, 1)
-        self.filter.textChanged.connect(self._filter)
+        # The filter waits for a pause in typing, then runs on a worker; the rows shown stay
+        # until the new ones are ready.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(FILTER_DELAY_MS)
+        self._debounce.timeout.connect(self._start_filter)
+        self._filtering = tasks.LatestOnly(self)
+        self._filtering.finished.connect(self._filtered)
+        self.filter.textChanged.connect(lambda _text: self._debounce.start())
         self.loaded = False
 
     def export(self, target: Path | None = None) -> tasks.Task | None:
@@ -98,9 +112,22 @@ class KindTable(QWidget):
         self.loaded = True
         self._update_count()
 
-    def _filter(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_count()
+    def _start_filter(self) -> None:
+        model, text = self.model, self.filter.text()
+        frame = model.frame()
+        self._filtering.submit(lambda state: (frame, model.filter_mask(text)))
+
+    def _filtered(self, result: tuple[pd.DataFrame, np.ndarray | None]) -> None:
+        frame, mask = result
+        if frame is self.model.frame():
+            self.model.apply_mask(mask)
+            self._update_count()
+        self.filter_applied.emit()
+
+    def apply_filter_now(self) -> None:
+        """Filter at once, without waiting for a pause in typing (the filter still runs on a worker)."""
+        self._debounce.stop()
+        self._start_filter()
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.model.frame())

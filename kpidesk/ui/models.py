@@ -30,6 +30,7 @@ class _Column:
 
     def __init__(self, series: pd.Series) -> None:
         self._keys: np.ndarray | None = None
+        self._strings: pd.Series | None = None
         self.codes: np.ndarray | None = None
         self.labels: np.ndarray | None = None
         #: Where a number is missing, for integers with missing values (None: NaN marks them).
@@ -103,15 +104,31 @@ class _Column:
         return keys
 
     def strings(self) -> pd.Series:
-        """The column as lower-case text, for the filter."""
+        """The column as lower-case text, for the filter (made once, then kept)."""
+        if self._strings is None:
+            self._strings = self._make_strings()
+        return self._strings
+
+    def _make_strings(self) -> pd.Series:
         if self.codes is not None and self.labels is not None:
             folded = np.array([label.casefold() for label in self.labels] + [""], dtype=object)
             return pd.Series(folded[np.where(self.codes >= 0, self.codes, len(self.labels))], dtype=object)
         if self.kind == "number":
-            return pd.Series(self.numbers()).map(lambda v: "" if math.isnan(v) else f"{v:g}")
+            numbers = self.numbers()
+            text = np.char.mod("%g", np.nan_to_num(numbers, nan=0.0)).astype(object)
+            text[np.isnan(numbers)] = ""
+            return pd.Series(text, dtype=object)
         if self.kind == "date":
             return pd.Series(pd.to_datetime(self.values)).dt.strftime("%Y-%m-%d %d/%m/%Y").fillna("")
         return pd.Series(self.values, dtype=object).fillna("").astype(str).str.casefold()
+
+    def contains(self, needle: str) -> np.ndarray:
+        """Which rows hold ``needle`` (already case-folded) in their text, vectorised: a text
+        column of few distinct values is searched once per value, not once per row."""
+        if self.codes is not None and self.labels is not None:
+            hits = np.array([needle in label.casefold() for label in self.labels] + [False], dtype=bool)
+            return hits[np.where(self.codes >= 0, self.codes, len(self.labels))]
+        return self.strings().str.contains(needle, regex=False).to_numpy(dtype=bool)
 
 
 class FrameModel(QAbstractTableModel):
@@ -231,14 +248,27 @@ class FrameModel(QAbstractTableModel):
 
     def set_filter(self, text: str) -> None:
         """Keep the rows where some cell contains ``text`` (case-insensitive)."""
+        self.apply_mask(self.filter_mask(text))
+
+    def filter_mask(self, text: str) -> np.ndarray | None:
+        """The rows where some cell contains ``text`` (case-insensitive), None for all rows.
+
+        Touches no Qt object: it may run on a worker thread, then :meth:`apply_mask` shows
+        the result on the GUI thread.
+        """
         needle = text.strip().casefold()
         if not needle:
-            self._mask = None
-        else:
-            mask = np.zeros(len(self._frame), dtype=bool)
-            for column in self._columns:
-                mask |= column.strings().str.contains(needle, regex=False).to_numpy(dtype=bool)
-            self._mask = mask
+            return None
+        mask = np.zeros(len(self._frame), dtype=bool)
+        for column in list(self._columns):
+            mask |= column.contains(needle)
+        return mask
+
+    def apply_mask(self, mask: np.ndarray | None) -> None:
+        """Show the rows of ``mask`` (from :meth:`filter_mask` on the current frame)."""
+        if mask is not None and len(mask) != len(self._frame):
+            return  # computed on a frame since replaced
+        self._mask = mask
         order = self._sorted_order(*self._sort) if self._sort is not None else self._rows()
         self._relayout(order)
 

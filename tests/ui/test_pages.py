@@ -89,9 +89,17 @@ def test_data_page_loads_sorts_and_filters_a_kind(
     view.sortByColumn(amount, Qt.SortOrder.DescendingOrder)
     top = table.model.data(table.model.index(0, amount), SortRole)
     assert top == table.model.frame()["amount"].max()
-    table.filter.setText("Girard")
+    with qtbot.waitSignal(table.filter_applied, timeout=30_000):
+        table.filter.setText("Girard")  # filtered on a worker after a pause in typing
     assert 0 < table.model.rowCount() < total
     assert "of" in table.count.text()
+    # Typing on: the rows shown stay until the new filter's result is ready, then follow it.
+    shown = table.model.rowCount()
+    table.filter.setText("Girardxyz")
+    assert table.model.rowCount() == shown
+    with qtbot.waitSignal(table.filter_applied, timeout=30_000):
+        table.apply_filter_now()
+    assert table.model.rowCount() == 0
 
 
 def test_kpi_detail_breakdown_equals_the_engine(
@@ -218,7 +226,8 @@ def test_data_table_exports_what_it_shows(
     window.show_page("dataPage")
     table = window.data_page.tables["sales"]
     qtbot.waitUntil(lambda: table.loaded, timeout=30_000)
-    table.filter.setText("Girard")
+    with qtbot.waitSignal(table.filter_applied, timeout=30_000):
+        table.filter.setText("Girard")  # filtered on a worker after a pause in typing
     shown = table.model.rowCount()
     target = tmp_path / "girard.xlsx"
     with qtbot.waitSignal(table.exported, timeout=60_000):
