@@ -120,3 +120,20 @@ def test_a_zero_byte_file_is_refused_by_readers_and_started_by_import(
     assert code == 0 and "2 imported" in out
     with Store.open(db) as store:
         assert store.count("sales") == 2
+
+
+def test_import_refuses_to_guess_between_close_kinds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpidesk.io import mapping
+
+    monkeypatch.setattr(mapping, "kind_candidates", lambda headers: ["sales", "customers"], raising=False)
+    db = tmp_path / "acme.kpidesk"
+    source = sales_file(tmp_path / "mars.xlsx")
+    code, _out, err = run(capsys, "import", str(source), "--db", str(db))
+    assert code == 1
+    assert "sales (sales)" in err and "customers (customers)" in err and "--kind" in err
+    with Store.open(db) as store:
+        assert store.batches() == []
+    code, out, _err = run(capsys, "import", str(source), "--db", str(db), "--kind", "sales")
+    assert code == 0 and "2 imported" in out
