@@ -89,6 +89,9 @@ class MainWindow(QMainWindow):
         self.engine: Engine | None = None
         self.company: Company | None = None  # holds the instance lock while open
         self._opening: Path | None = None  # a company being loaded
+        #: Companies opened by workers, until the window takes one: an open superseded by a
+        #: newer one is closed then, so that it does not keep its lock.
+        self._opened: list[Company] = []
         self._closing = False
         self.setWindowTitle("KPI Desk")
         self.setMinimumSize(QSize(1000, 640))
@@ -274,6 +277,7 @@ class MainWindow(QMainWindow):
                 state.progress(0.1, _("Creating the demo company…"))
                 write_demo(path, progress=lambda f, m: state.progress(0.1 + 0.6 * f, m))
             company = Company.open(path, write=True)
+            self._opened.append(company)
             company.engine  # noqa: B018 - made here, off the GUI thread
             return company
 
@@ -320,6 +324,10 @@ class MainWindow(QMainWindow):
         previous = self.company
         if previous is not None and previous is not company:
             previous.close()
+        for opened in self._opened:
+            if opened is not company:
+                opened.close()  # an open superseded by a newer one
+        self._opened.clear()
         if self._opening == company.path:
             self._opening = None
         self.company = company
@@ -547,7 +555,9 @@ class MainWindow(QMainWindow):
         self.loader.wait(10_000)
         self.computer.wait(10_000)
         tasks.wait_idle(None, 10_000)
-        if self.company is not None:
-            self.company.close()
+        for company in [self.company, *self._opened]:
+            if company is not None:
+                company.close()
+        self._opened.clear()
         self._opening = None
         super().closeEvent(event)
