@@ -164,6 +164,10 @@ class ImportsPage(QWidget):
             show_error(str(exc), "", self)
             return None
 
+    def _undone(self) -> None:
+        self.refresh()
+        self.data_changed.emit()
+
     def undo_selected(self) -> None:
         batch = self.selected()
         company = self.company
@@ -187,6 +191,6 @@ class ImportsPage(QWidget):
 
         tasks.start(
             work,
-            finished=lambda _n: (self.refresh(), self.data_changed.emit()),
+            finished=lambda _n: self._undone(),
             failed=lambda message, details: show_error(message, details, self),
         )

@@ -170,7 +170,9 @@ class MainWindow(QMainWindow):
         """Show the page whose objectName is ``name`` (``dataPage``, ``analysesPage``…)."""
         names = {"analysesPage": self.pages.indexOf(self._analyses_slot)}
         for i in range(self.pages.count()):
-            names.setdefault(self.pages.widget(i).objectName(), i)
+            page = self.pages.widget(i)
+            if page is not None:
+                names.setdefault(page.objectName(), i)
         self.nav.setCurrentRow(names[name])
 
     def _show_page(self, row: int) -> None:
@@ -407,7 +409,8 @@ class MainWindow(QMainWindow):
         if self.company is None:
             return
         changed = False
-        for path in paths or [None]:
+        wanted: list[Path | None] = list(paths) if paths else [None]
+        for path in wanted:
             from kpidesk.ui.import_wizard import ImportWizard
 
             wizard = ImportWizard(self.company, path, self)

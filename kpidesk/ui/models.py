@@ -242,9 +242,10 @@ class FrameModel(QAbstractTableModel):
         if order == Qt.SortOrder.DescendingOrder:
             keys = -keys
         # numpy puts NaN last: missing values stay at the bottom either way; ties keep their order.
-        order = np.argsort(keys, kind="stable")
+        ranks = np.argsort(keys, kind="stable")
         del keys
-        return rows[order]
+        result: np.ndarray = rows[ranks]
+        return result
 
     def set_filter(self, text: str) -> None:
         """Keep the rows where some cell contains ``text`` (case-insensitive)."""
