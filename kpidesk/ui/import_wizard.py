@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtWidgets import (
     QWidget,
     QWizard,
@@ -58,6 +58,9 @@ class ImportWizard(QWizard):
         self.strict = False
         self.outcome: ImportOutcome | None = None
         self._task: tasks.Task | None = None
+        # One worker: the steps change the session one after the other, never at once.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
         self.file_page = FilePage(self)
         self.sheet_page = SheetPage(self)
         self.mapping_page = MappingPage(self)
@@ -108,6 +111,7 @@ class ImportWizard(QWizard):
 
         self._task = tasks.start(
             work,
+            self._pool,
             finished=done,
             failed=fail,
             cancelled=stop,

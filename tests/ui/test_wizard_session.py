@@ -117,3 +117,33 @@ def test_a_company_open_in_the_window_is_not_written_by_the_command_line(
     window.close()
     accepted = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert accepted.returncode == 0, accepted.stderr
+
+
+def test_a_header_row_change_reslices_the_rows_read_once(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QSpinBox
+
+    source = tmp_path / "titled.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ventes de mars", None])
+    ws.append(["Date", "Montant"])
+    ws.append([dt.date(2024, 3, 1), 100.0])
+    ws.append([dt.date(2024, 3, 2), 50.0])
+    wb.save(source)
+    db = tmp_path / "acme.kpidesk"
+    Company.new(db).close()
+    wizard = ImportWizard(db, source)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    next_page(qtbot, wizard)
+    assert wizard.preview is not None and wizard.preview.headers == ["Date", "Montant"]
+    source.unlink()  # from here on, only the rows already read are used
+    spin = wizard.findChild(QSpinBox, "importHeaderRow")
+    assert spin.value() == 2
+    spin.setValue(1)
+    qtbot.waitUntil(lambda: wizard.preview is not None and wizard.preview.header_row == 0, timeout=10_000)
+    assert wizard.preview is not None and wizard.preview.headers[0] == "Ventes de mars"
+    spin.setValue(2)
+    qtbot.waitUntil(lambda: wizard.preview is not None and wizard.preview.header_row == 1, timeout=10_000)
+    assert wizard.preview is not None and wizard.preview.headers == ["Date", "Montant"]
+    wizard.reject()
