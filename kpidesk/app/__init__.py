@@ -11,3 +11,7 @@
 
 The modules are imported on use, not here: the window starts before pandas is loaded.
 """
+
+from kpidesk.io import SUPPORTED_EXTENSIONS
+
+__all__ = ["SUPPORTED_EXTENSIONS"]

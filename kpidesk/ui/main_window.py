@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk import __version__
+from kpidesk.app import SUPPORTED_EXTENSIONS
 from kpidesk.core import catalog
 from kpidesk.core.dashboard import DashboardContext, DashboardData, compute_dashboard
 from kpidesk.errors import StoreError
 from kpidesk.i18n import _
-from kpidesk.io import SUPPORTED_EXTENSIONS
 from kpidesk.ui import tasks
 from kpidesk.ui.dashboard import DashboardPage
 from kpidesk.ui.data_page import DataPage
