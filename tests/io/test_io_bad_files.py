@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kpidesk.errors import UserError
 from kpidesk.app import imports as importer
+from kpidesk.errors import UserError
 from kpidesk.store.database import Store
 
 

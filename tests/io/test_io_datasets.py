@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from kpidesk.errors import UserError
 from kpidesk.app import imports as importer
+from kpidesk.errors import UserError
 from kpidesk.io.reading import PreparedSheet
 from kpidesk.io.values import parse_texts
 from kpidesk.store.database import Store

@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from kpidesk.errors import Cancelled
 from kpidesk.app import imports as importer
+from kpidesk.errors import Cancelled
 from kpidesk.store.database import Store
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kpidesk.errors import UserError
 from kpidesk.app import imports as importer
+from kpidesk.errors import UserError
 from kpidesk.io.mapping import header_signature, match_columns, normalise, rank_kinds
 from kpidesk.store.database import Store
 
