@@ -147,3 +147,39 @@ def test_a_header_row_change_reslices_the_rows_read_once(qtbot: QtBot, tmp_path:
     qtbot.waitUntil(lambda: wizard.preview is not None and wizard.preview.header_row == 1, timeout=10_000)
     assert wizard.preview is not None and wizard.preview.headers == ["Date", "Montant"]
     wizard.reject()
+
+
+def test_a_cancel_before_the_commit_leaves_the_company_as_it_was(qtbot: QtBot, tmp_path: Path) -> None:
+    import hashlib
+
+    db = tmp_path / "acme.kpidesk"
+    Company.new(db).close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    wizard = ImportWizard(db, sales_file(tmp_path / "mars.xlsx"))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    for _step in range(3):
+        next_page(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.validation is not None, timeout=30_000)
+    wizard.validation_page.validatePage()
+    session = wizard.session
+    assert session is not None
+    commit = session.commit
+
+    def cancel_then_commit(**kwargs: Any) -> ImportOutcome:
+        deadline = time.monotonic() + 10
+        while wizard._task is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert wizard._task is not None
+        wizard._task.cancel()  # the user's Cancel, arriving before the first rows are stored
+        return commit(**kwargs)
+
+    session.commit = cancel_then_commit  # type: ignore[method-assign]
+    done: list[tuple[ImportOutcome | None, str]] = []
+    wizard.run_import(lambda _p: None, lambda outcome, message: done.append((outcome, message)))
+    qtbot.waitUntil(lambda: bool(done), timeout=30_000)
+    assert done[0] == (None, "Import cancelled: the database is as it was.")
+    wizard.reject()
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    with Store.open(db) as store:
+        assert store.batches() == [] and store.count("sales") == 0
