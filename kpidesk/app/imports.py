@@ -36,7 +36,7 @@ from kpidesk.io.importer import (
     validate,
     write_report,
 )
-from kpidesk.io.reading import RawSheet
+from kpidesk.io.read import RawSheet
 from kpidesk.io.validate import check_required
 from kpidesk.labels import KIND_TITLES
 from kpidesk.store.database import Batch, Store

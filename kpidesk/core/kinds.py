@@ -7,8 +7,11 @@ table per kind from them, and the engine reads the typed frames they define.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 FieldType = Literal["date", "number", "text", "bool", "status", "activity_type", "category"]
 
@@ -176,3 +179,46 @@ def dimension_field(kind: str, dimension: str) -> str | None:
     if dimension == "customer":
         return "customer_id" if "customer_id" in names else None
     return dimension if dimension in names else None
+
+
+#: Required fields that another set of fields can stand in for: a sales amount is quantity x unit
+#: price; an opportunity needs one of its dates (a won-deals export often has only the date won).
+ALTERNATIVES: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
+    ("sales", "amount"): (("quantity", "unit_price"),),
+    ("opportunities", "created_date"): (("close_date",),),
+}
+
+
+def missing_required(kind: str, fields: Iterable[str]) -> list[str]:
+    """The required fields of ``kind`` that ``fields`` (the mapped ones) leave without a value,
+    counting :data:`ALTERNATIVES`: ``missing_required("sales", ["date", "quantity", "unit_price"])``
+    is ``[]``."""
+    present = set(fields)
+    missing = []
+    for name in KINDS[kind].required:
+        if name in present:
+            continue
+        if any(set(parts) <= present for parts in ALTERNATIVES.get((kind, name), ())):
+            continue
+        missing.append(name)
+    return missing
+
+
+def sales_amount(amount: np.ndarray | None, quantity: np.ndarray | None, unit_price: np.ndarray | None) -> np.ndarray:
+    """The net amount of each sales line: its amount, or quantity x unit price where the amount is
+    blank (NaN) or has no column. NaN where neither gives one.
+
+    ``sales_amount([10, nan, nan], [2, 3, nan], [5, 4, 1])`` is ``[10, 12, nan]``.
+    """
+    computed = None
+    if quantity is not None and unit_price is not None:
+        computed = np.asarray(quantity, dtype=np.float64) * np.asarray(unit_price, dtype=np.float64)
+    if amount is None:
+        if computed is None:
+            raise ValueError("a sales amount needs an amount, or a quantity and a unit price")
+        return computed
+    values = np.asarray(amount, dtype=np.float64)
+    if computed is None:
+        return values
+    gap = np.isnan(values)
+    return np.where(gap, computed, values) if gap.any() else values

@@ -15,9 +15,9 @@ from kpidesk.core.kinds import KIND_NAMES, KINDS
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
 from kpidesk.io import mapping as M
-from kpidesk.io import reading
+from kpidesk.io import read as reading
 from kpidesk.io.excel import column_letter
-from kpidesk.io.reading import Book, PreparedSheet, prepare
+from kpidesk.io.read import Book, PreparedSheet, prepare
 from kpidesk.io.validate import RowError, Validation
 from kpidesk.io.validate import validate as _validate
 from kpidesk.labels import KIND_TITLES
@@ -116,7 +116,7 @@ def choose_sheet(book: str | Path | Book, kind: str | None = None) -> str | None
     field of some kind wins. None for a CSV file.
 
     Args:
-        book: the file, or a :class:`~kpidesk.io.reading.Book` already open.
+        book: the file, or a :class:`~kpidesk.io.read.Book` already open.
         kind: the kind wanted, or None.
     """
     if not isinstance(book, Book):
@@ -148,7 +148,7 @@ def read_prepared(path: str | Path | Book, sheet: str | None = None, header_row:
     """The sheet ``sheet`` of ``path`` (the first one if None) with its header row found.
 
     Args:
-        path: the file, or a :class:`~kpidesk.io.reading.Book` already open.
+        path: the file, or a :class:`~kpidesk.io.read.Book` already open.
         sheet: the sheet name (ignored for CSV).
         header_row: force the header row (0-based index in the sheet); None detects it.
 

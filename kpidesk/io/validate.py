@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from kpidesk.core import catalog
-from kpidesk.core.kinds import KINDS
+from kpidesk.core.kinds import ALTERNATIVES, KINDS, missing_required, sales_amount
 from kpidesk.core.text import normalise
 from kpidesk.errors import UserError
 from kpidesk.i18n import _
-from kpidesk.io import values as V
-from kpidesk.io.reading import PreparedSheet
+from kpidesk.io import parse as V
+from kpidesk.io.read import PreparedSheet
 from kpidesk.labels import KIND_TITLES
 
 __all__ = ["RowError", "Validation", "check_required", "validate"]
@@ -61,16 +61,11 @@ def _required_missing_error(file: str, kind: str, field: str, headers: list[str]
 
 
 def check_required(prepared: PreparedSheet, kind: str, mapping: Mapping[str, str]) -> None:
-    """Raise the whole-file error when a required field has no column.
-
-    Sales need ``amount``, or both ``quantity`` and ``unit_price`` to compute it.
-    """
-    for field in KINDS[kind].required:
-        if field in mapping:
-            continue
-        if kind == "sales" and field == "amount" and "quantity" in mapping and "unit_price" in mapping:
-            continue
-        raise _required_missing_error(prepared.file, kind, field, prepared.headers)
+    """Raise the whole-file error when a required field has no column (counting the fields that
+    stand in for it: :func:`kpidesk.core.kinds.missing_required`)."""
+    missing = missing_required(kind, mapping)
+    if missing:
+        raise _required_missing_error(prepared.file, kind, missing[0], prepared.headers)
 
 
 def _message_for(ftype: str, kind: str, field: str) -> str:
@@ -185,6 +180,7 @@ def validate(
     row_numbers = prepared.first_data_row + np.arange(n, dtype=np.int64)
 
     columns: dict[str, Any] = {}
+    blanks: dict[str, np.ndarray] = {}
     problems: list[tuple[np.ndarray, str, str, str]] = []  # (mask, field, column, message)
     fields = [f for f in spec.field_names if f in mapping]
     for step, field in enumerate(fields):
@@ -208,13 +204,15 @@ def validate(
             columns[field] = categorical
         else:
             columns[field] = parsed.values
-        if field in spec.required and parsed.missing.any() and not (kind == "sales" and field == "amount"):
+        blanks[field] = parsed.missing
+        if field in spec.required and parsed.missing.any() and (kind, field) not in ALTERNATIVES:
             problems.append((parsed.missing, field, column, _("Required value missing")))
         if progress is not None:
             progress((step + 1) / max(len(fields), 1), _("Checking values"))
 
     if kind == "sales":
         _sales_amount(columns, mapping, problems)
+    _alternatives_missing(kind, mapping, blanks, n, problems)
     overlong = prepared.overlong_rows()
     if overlong.any():
         problems.append(
@@ -268,43 +266,47 @@ def _blank_rows(prepared: PreparedSheet, first: list[str]) -> np.ndarray:
 def _sales_amount(
     columns: dict[str, Any], mapping: Mapping[str, str], problems: list[tuple[np.ndarray, str, str, str]]
 ) -> None:
-    """amount = quantity x unit_price where there is no amount (no column, or a blank cell)."""
-    quantity = columns.get("quantity")
-    price = columns.get("unit_price")
-    amount = columns.get("amount")
-    if amount is None:
-        assert quantity is not None and price is not None  # check_required made sure
-        columns["amount"] = quantity * price
-        missing = np.isnan(columns["amount"])
-        for field in ("quantity", "unit_price"):
-            values = columns[field]
-            # A value that is there but unreadable is reported already, as such.
-            mask = missing & np.isnan(values) & ~_flagged(problems, field, len(values))
-            if mask.any():
-                problems.append(
-                    (
-                        mask,
-                        field,
-                        mapping[field],
-                        _("Required value missing: the amount is quantity x unit price"),
-                    )
-                )
-        return
-    gap = np.isnan(amount)
+    """amount = quantity x unit_price where there is no amount (:func:`kpidesk.core.kinds.sales_amount`);
+    a row left without one is reported on the column that should have given it."""
+    quantity, price, amount = columns.get("quantity"), columns.get("unit_price"), columns.get("amount")
+    columns["amount"] = sales_amount(amount, quantity, price)
+    gap = np.isnan(columns["amount"])
     if not gap.any():
         return
-    if quantity is not None and price is not None:
-        computed = quantity * price
-        fill = gap & ~np.isnan(computed)
-        if fill.any():
-            amount = amount.copy()
-            amount[fill] = computed[fill]
-            columns["amount"] = amount
-            gap &= ~fill
-    # Blank amounts that could not be computed (the invalid ones are reported already).
-    gap &= ~_flagged(problems, "amount", len(amount))
-    if gap.any():
-        problems.append((gap, "amount", mapping["amount"], _("Required value missing")))
+    if amount is not None:
+        # Blank amounts that could not be computed (the unreadable ones are reported already).
+        gap &= ~_flagged(problems, "amount", len(gap))
+        if gap.any():
+            problems.append((gap, "amount", mapping["amount"], _("Required value missing")))
+        return
+    for field, values in (("quantity", quantity), ("unit_price", price)):
+        assert values is not None  # check_required made sure
+        # A value that is there but unreadable is reported already, as such.
+        mask = gap & np.isnan(values) & ~_flagged(problems, field, len(values))
+        if mask.any():
+            problems.append(
+                (mask, field, mapping[field], _("Required value missing: the amount is quantity x unit price"))
+            )
+
+
+def _alternatives_missing(
+    kind: str,
+    mapping: Mapping[str, str],
+    blanks: dict[str, np.ndarray],
+    n: int,
+    problems: list[tuple[np.ndarray, str, str, str]],
+) -> None:
+    """Rows that have neither a required field nor the fields standing in for it (an opportunity
+    with neither a creation nor a close date). The sales amount has its own rule, above."""
+    for (owner, field), alternatives in ALTERNATIVES.items():
+        if owner != kind or (kind == "sales" and field == "amount"):
+            continue
+        gap = blanks.get(field, np.ones(n, dtype=bool)).copy()
+        for parts in alternatives:
+            gap &= np.logical_or.reduce([blanks.get(p, np.ones(n, dtype=bool)) for p in parts])
+        if gap.any():
+            column = mapping.get(field) or next(mapping[p] for parts in alternatives for p in parts if p in mapping)
+            problems.append((gap, field, column, _("Required value missing")))
 
 
 def _flagged(problems: list[tuple[np.ndarray, str, str, str]], field: str, n: int) -> np.ndarray:

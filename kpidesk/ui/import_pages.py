@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.app.imports import ImportOutcome, ImportSession, Validation, write_report
 from kpidesk.core.formatting import format_date, format_number
-from kpidesk.core.kinds import KINDS
+from kpidesk.core.kinds import KINDS, missing_required
 from kpidesk.errors import UserError
 from kpidesk.i18n import _, language
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
@@ -325,14 +325,7 @@ class MappingPage(QWizardPage):
     def isComplete(self) -> bool:
         if self.w.kind is None:
             return False
-        mapping = self.mapping()
-        required = set(KINDS[self.w.kind].required)
-        if self.w.kind == "sales" and "amount" not in mapping:
-            # The amount may be computed from quantity x unit price.
-            required.discard("amount")
-            if not {"quantity", "unit_price"} <= set(mapping):
-                return False
-        return required <= set(mapping)
+        return not missing_required(self.w.kind, self.mapping())
 
     def validatePage(self) -> bool:
         self.w.mapping = self.mapping()

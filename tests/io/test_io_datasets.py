@@ -16,8 +16,8 @@ from python_calamine import CalamineWorkbook
 
 from kpidesk.app import imports as importer
 from kpidesk.errors import UserError
-from kpidesk.io.reading import PreparedSheet
-from kpidesk.io.values import parse_texts
+from kpidesk.io.parse import parse_texts
+from kpidesk.io.read import PreparedSheet
 from kpidesk.store.database import Store
 
 

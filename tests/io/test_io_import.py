@@ -134,7 +134,7 @@ def test_write_report(tmp_path: Path, store: Store) -> None:
     # Text that looks like a formula, as a CSV export can hold.
     path = tmp_path / "v.csv"
     path.write_text("Date;Montant;Note\n=1+1;5;x\n@SUM(A1);-abc;y\n+33 1 23;1;z\n", encoding="utf-8")
-    outcomes = importer.import_file(store, path)
+    outcomes = importer.import_file(store, path, kind="sales")
     target = tmp_path / "out" / "rapport.xlsx"
     assert importer.write_report(outcomes, target) == target
     assert not [p for p in target.parent.iterdir() if p != target]  # no temporary file left

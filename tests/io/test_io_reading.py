@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kpidesk.io import importer
-from kpidesk.io.reading import Book, detect_header_row, list_sheets, prepare, read_sheet
+from kpidesk.io.read import Book, detect_header_row, list_sheets, prepare, read_sheet
 
 
 def test_header_under_title_blank_rows_and_merged_title(make_xlsx: Callable[..., Path]) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpidesk.io import values as V
+from kpidesk.io import parse as V
 
 NNBSP = "\u202f"  # narrow no-break space, French thousands separator in Excel/Word
 NBSP = "\u00a0"
