@@ -55,7 +55,7 @@ def reference(sheets: list[tuple[str, list[list[Any]]]], path: Path) -> None:
 
 
 def main() -> None:
-    from kpidesk.core import demo
+    from kpidesk import demo
     from kpidesk.core.engine import Engine, Query
     from kpidesk.core.settings import CompanySettings
     from kpidesk.io.export import export_summary

@@ -8,14 +8,10 @@ from pathlib import Path
 
 from kpidesk.app.lock import InstanceLock
 from kpidesk.core.settings import CompanySettings
+from kpidesk.demo import COMPANY_NAME, generate
 from kpidesk.errors import StoreError
 from kpidesk.i18n import _
 from kpidesk.store.database import ProgressCallback, Store
-
-try:  # the generator's home is kpidesk.demo; it used to live in kpidesk.core.demo
-    from kpidesk.demo import COMPANY_NAME, generate  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover - until the generator has moved
-    from kpidesk.core.demo import COMPANY_NAME, generate  # type: ignore[no-redef, unused-ignore]
 
 __all__ = ["write_demo"]
 

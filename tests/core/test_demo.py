@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpidesk.core import demo
+from kpidesk import demo
 from kpidesk.core.kinds import ACTIVITY_TYPES, KINDS, SPEND_CATEGORIES, STATUSES
 
 END = datetime.date(2026, 11, 20)
