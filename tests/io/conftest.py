@@ -84,7 +84,8 @@ def dataset() -> Callable[..., Path]:
 
     def find(*parts: str) -> Path:
         path = DATASETS.joinpath(*parts)
-        assert path.exists(), f"dataset missing: {path}"
+        if not path.exists():
+            pytest.skip(f"dataset not available: {path} (../shared/datasets is not beside this checkout)")
         return path
 
     return find
