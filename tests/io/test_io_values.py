@@ -167,7 +167,12 @@ TEXTS: list[tuple[Any, str | None]] = [
     (dt.date(2024, 1, 31), "2024-01-31"),
     (None, None),
     ("", None),
-    ("NA", None),
+    ("NA", "NA"),  # SPEC §3.1: a value in a text field (the region NA is North America)
+    ("N/A", "N/A"),
+    ("null", "null"),
+    ("-", None),
+    ("—", None),
+    ("   ", None),
 ]
 
 

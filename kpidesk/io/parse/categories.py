@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
+from kpidesk.core.periods import parse_label
 from kpidesk.core.text import fold
 from kpidesk.io.parse.column import (
     NUMERIC_KINDS,
@@ -204,8 +205,17 @@ def parse_spend_categories(values: Sequence[Any] | np.ndarray | Column) -> Parse
 
 def _period_of(text: str) -> str | None:
     """The canonical period label of one text, or None."""
+    label = text.strip().upper()
+    try:
+        # The engine's own labels first (FY2025, FY2025-Q1, 2024-03-05...): stored as written, read
+        # by the engine with the company's fiscal start.
+        parse_label(label)
+    except ValueError:
+        pass
+    else:
+        return label
     t = fold_date_text(text).replace(" ", "")
-    if m := re.fullmatch(r"(?:fy)?(\d{4})", t):
+    if m := re.fullmatch(r"(\d{4})", t):
         return m.group(1)
     if m := re.fullmatch(r"(\d{4})[-/]?[qt]([1-4])", t) or re.fullmatch(r"[qt]([1-4])[-/]?(\d{4})", t):
         year, quarter = (m.group(1), m.group(2)) if len(m.group(1)) == 4 else (m.group(2), m.group(1))

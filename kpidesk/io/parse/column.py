@@ -17,12 +17,21 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-#: Text that means "no value" in any column (compared case-insensitively, stripped).
-TEXT_MISSING = frozenset({"", "na", "n/a", "#n/a", "null", "#null!"})
-#: Text that also means "no value" in a column of numbers, dates, flags or statuses.
-#: ``None`` is in this list but not in :data:`TEXT_MISSING`: in a text column it is a
-#: value (the Financial Sample's "Discount Band" holds the word ``None``).
-VALUE_MISSING = TEXT_MISSING | frozenset({"-", "--", "—", "–", "none", "nan", "nat", "n.a.", "nd", "n.d.", "s.o.", "?"})
+#: Text that means "no value" in a text field (SPEC §3.1 "Blank"), compared stripped: only an
+#: empty or blank cell, ``-`` or ``—``. ``NA``, ``N/A``, ``null``, ``None`` are values there
+#: (the region ``NA`` is North America).
+TEXT_MISSING = frozenset({"", "-", "—"})
+#: Excel's error values, as a reader gives them.
+EXCEL_ERRORS = frozenset(
+    {"#n/a", "#null!", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#getting_data", "#spill!", "#calc!"}
+)
+#: Text that means "no value" in a column of numbers, dates, flags or statuses (compared stripped
+#: and lower case): no number or date could be read from these.
+VALUE_MISSING = (
+    TEXT_MISSING
+    | EXCEL_ERRORS
+    | frozenset({"--", "–", "n/a", "na", "null", "none", "nan", "nat", "n.a.", "nd", "n.d.", "s.o.", "?"})
+)
 
 SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u3000"
 
@@ -79,10 +88,16 @@ def as_object_array(values: Sequence[Any] | np.ndarray) -> np.ndarray:
 
 def blank_mask(arr: np.ndarray) -> np.ndarray:
     """True where a cell is empty: ``None``, NaN/NaT or an empty string."""
-    mask = pd.isna(arr)
+    mask = np.asarray(pd.isna(arr), dtype=bool)
     # Element-wise comparison in C; non-string cells simply compare unequal.
-    mask |= arr == ""
-    return np.asarray(mask, dtype=bool)
+    mask |= np.asarray(arr == "", dtype=bool)
+    # A cell of only spaces is blank everywhere (a blank-looking last row is layout, not data).
+    try:
+        spaces = pd.Series(arr, dtype=object).str.isspace().to_numpy(dtype=object, na_value=False)
+    except AttributeError:  # no string at all
+        return mask
+    mask |= spaces.astype(bool)
+    return mask
 
 
 def cell_text(value: Any) -> str:

@@ -14,8 +14,12 @@ from kpidesk.core.text import unaccent
 from kpidesk.io.excel import EXCEL_EPOCH
 from kpidesk.io.parse.column import DATE_KINDS, NUMERIC_KINDS, VALUE_MISSING, Column, Parsed, Uniques, is_number, spread
 
-#: Serial numbers accepted as dates: 1900-01-01 to 9999-12-31.
-_SERIAL_MIN, _SERIAL_MAX = 1.0, 2958466.0
+#: The dates KPI Desk holds: from 1900-01-01 (Excel's first) to the last day its 64-bit
+#: nanosecond dates reach (2262-04-10); anything outside is rejected, never wrapped around.
+FIRST_DATE = np.datetime64("1900-01-01", "ns")
+LAST_DATE = np.datetime64("2262-04-11", "ns")
+_SERIAL_MIN = 1.0
+_SERIAL_MAX = float((np.datetime64("2262-04-11", "D") - np.datetime64("1899-12-30", "D")).astype(np.int64))
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -80,11 +84,24 @@ def parse_dates(values: Sequence[Any] | np.ndarray | Column, dayfirst: bool | No
     nat = np.datetime64("NaT", "ns")
     if column.kind in DATE_KINDS or column.kind == "empty":
         out = _to_datetimes(column.cells)
-        return Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
-    if column.kind in NUMERIC_KINDS:
+        parsed = Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
+    elif column.kind in NUMERIC_KINDS:
         out = from_serials(column.numbers())
-        return Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
-    return spread(column, VALUE_MISSING, lambda u: _dates_of(u, dayfirst), nat)
+        parsed = Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
+    else:
+        parsed = spread(column, VALUE_MISSING, lambda u: _dates_of(u, dayfirst), nat)
+    return _in_range(parsed)
+
+
+def _in_range(parsed: Parsed) -> Parsed:
+    """Dates before 1900 or past :data:`LAST_DATE` made invalid (their rows are rejected)."""
+    values = parsed.values
+    outside = ~np.isnat(values) & ((values < FIRST_DATE) | (values >= LAST_DATE)) & ~parsed.missing
+    if not outside.any():
+        return parsed
+    values = values.copy()
+    values[outside] = np.datetime64("NaT", "ns")
+    return Parsed(values, parsed.missing, parsed.invalid | outside)
 
 
 def _to_datetimes(cells: np.ndarray) -> np.ndarray:
@@ -150,15 +167,18 @@ def _dayfirst(texts: pd.Series) -> bool:
     return not (second > 12).any()
 
 
-def _two_digit_years(years: pd.Series) -> pd.Series:
-    # Excel's rule: 00-29 is 2000-2029, 30-99 is 1930-1999.
-    return years.where(years >= 100, years + np.where(years < 30, 2000, 1900))
+def _two_digit_years(text: pd.Series) -> pd.Series:
+    """Years as numbers; only a year written with two digits is widened (Excel's rule: 00-29 is
+    2000-2029, 30-99 is 1930-1999). ``0000`` stays year 0, and is then rejected."""
+    years = pd.to_numeric(text, errors="coerce")
+    short = text.astype(str).str.len() <= 2
+    return years.where(~short, years + np.where(years < 30, 2000, 1900))
 
 
 def _assemble(year: pd.Series, month: pd.Series, day: pd.Series, parts: pd.DataFrame, first_time: int) -> pd.Series:
     frame = pd.DataFrame(
         {
-            "year": _two_digit_years(pd.to_numeric(year, errors="coerce")),
+            "year": _two_digit_years(year),
             "month": pd.to_numeric(month, errors="coerce"),
             "day": pd.to_numeric(day, errors="coerce"),
             "hour": pd.to_numeric(parts[first_time], errors="coerce").fillna(0),

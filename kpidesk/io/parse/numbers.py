@@ -12,6 +12,9 @@ import pandas as pd
 from kpidesk.io.parse.column import NUMERIC_KINDS, SPACES, VALUE_MISSING, Column, Parsed, Uniques, is_number, spread
 
 _CURRENCY = re.compile(r"(?i)€|\$|£|¥|₣|\b(?:eur|euros?|usd|gbp|chf|cad|ht|ttc)\b\.?")
+_CURRENCY_DECIMAL = re.compile(
+    r"(?i)(\d)[\s" + SPACES + r"]*(?:€|\$|£|¥|\beur\b|\beuros?\b)[\s" + SPACES + r"]*(\d{1,2})$"
+)
 _COMMA_DECIMAL_EVIDENCE = re.compile(r"\d,(?:\d{1,2}|\d{4,})$|^\d{1,3}(?:[ .]\d{3})+,\d+$")
 _COMMA_THOUSANDS_EVIDENCE = re.compile(r"^\d{1,3}(?:,\d{3}){2,}$|^\d{1,3}(?:,\d{3})+\.\d+$")
 
@@ -29,8 +32,20 @@ def parse_numbers(values: Sequence[Any] | np.ndarray | Column) -> Parsed:
     column = Column.of(values)
     if column.kind in NUMERIC_KINDS or column.kind == "empty":
         # The fast path: a column of number cells (None for the blanks).
-        return Parsed(column.numbers(), column.blank.copy(), np.zeros(len(column), dtype=bool))
-    return spread(column, VALUE_MISSING, _numbers_of, np.nan)
+        parsed = Parsed(column.numbers(), column.blank.copy(), np.zeros(len(column), dtype=bool))
+    else:
+        parsed = spread(column, VALUE_MISSING, _numbers_of, np.nan)
+    return _finite(parsed)
+
+
+def _finite(parsed: Parsed) -> Parsed:
+    """Infinite numbers (``1e999``, a cell holding inf) made invalid: they are no amount."""
+    infinite = np.isinf(parsed.values) & ~parsed.missing
+    if not infinite.any():
+        return parsed
+    values = parsed.values.copy()
+    values[infinite] = np.nan
+    return Parsed(values, parsed.missing, parsed.invalid | infinite)
 
 
 def _numbers_of(uniq: Uniques) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +83,8 @@ def _parse_number_texts(texts: pd.Series, comma_decimal: bool) -> pd.Series:
     negative = t.str.match(r"^\(.*\)$") | t.str.match(r"^[^-]*\d[^-]*-$")
     t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.replace(r"-$", "", regex=True)
     percent = t.str.contains("%", regex=False)
+    # A currency between units and cents is their decimal mark: "12€50", "12 euros 50" are 12.50.
+    t = t.str.replace(_CURRENCY_DECIMAL, r"\1.\2", regex=True)
     t = t.str.replace("%", "", regex=False).str.replace(_CURRENCY, "", regex=True)
     t = t.str.replace(r"[\s" + SPACES + r"'’]", "", regex=True)
     has_comma = t.str.contains(",", regex=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ from kpidesk.i18n import _
 from kpidesk.io.read.csvfile import read_csv
 from kpidesk.io.read.sheet import RawSheet
 from kpidesk.io.read.sniff import damaged, extension, open_workbook, workbook_format
+
+log = logging.getLogger(__name__)
 
 
 class Book:
@@ -128,7 +132,12 @@ def _read_with_openpyxl(path: Path, sheet: str, nrows: int | None) -> list[list[
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        for warning in caught:
+            # openpyxl's "Workbook contains no default style" and the like: for the log, not the user.
+            log.info("%s: %s", path.name, warning.message)
     except Exception as exc:  # openpyxl raises many kinds (KeyError, zipfile, XML errors)
         raise damaged(path, exc) from exc
     try:

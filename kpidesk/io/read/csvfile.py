@@ -15,6 +15,8 @@ from kpidesk.io.read.sheet import CSV_SHEET, RawSheet
 from kpidesk.io.read.sniff import damaged
 
 _DELIMITERS = (",", ";", "\t", "|")
+#: Excel's widest sheet: a CSV row wider than that is no table (a JSON dump, a binary file).
+MAX_COLUMNS = 16_384
 
 
 def decode_text(data: bytes, file: str) -> str:
@@ -90,8 +92,10 @@ def _detect_delimiter(lines: Sequence[str]) -> str:
     if not sample:
         return ","
     for delimiter in _DELIMITERS:
-        counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
-        if not counts or max(counts) < 2:
+        # Line by line, each on its own: a quote that never closes on one line cannot swallow the
+        # lines after it and flip the choice (quotes are honoured within a line).
+        counts = [_fields(line, delimiter) for line in sample]
+        if max(counts) < 2:
             continue
         mode = max(set(counts), key=counts.count)
         consistency = counts.count(mode) / len(counts)
@@ -99,6 +103,28 @@ def _detect_delimiter(lines: Sequence[str]) -> str:
         if score > best_score:
             best, best_score = delimiter, score
     return best
+
+
+def _fields(line: str, delimiter: str) -> int:
+    """The fields of one line, its quotes honoured; a line whose quote never closes counts its
+    delimiters as they are."""
+    try:
+        row = next(csv.reader([line], delimiter=delimiter, strict=True))
+    except (csv.Error, StopIteration):
+        return line.count(delimiter) + 1
+    return len(row)
+
+
+def _unclosed_quote(text: str, rows: list[list[str]], first_line: int) -> int | None:
+    """The line where a quoted value opens and never closes (it swallowed every line after it into
+    the last row), or None."""
+    if not rows or not any("\n" in field or "\r" in field for field in rows[-1]):
+        return None
+    if text.rstrip().endswith('"'):
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    swallowed = sum(field.count("\n") for field in rows[-1])
+    return first_line + lines - swallowed - (0 if text.endswith("\n") else 1)
 
 
 def read_csv(path: Path) -> RawSheet:
@@ -116,14 +142,39 @@ def read_csv(path: Path) -> RawSheet:
     text = decode_text(data, path.name)
     head = text[:65536].splitlines()
     hint = re.fullmatch(r'"?sep=(.)"?', head[0].strip()) if head else None
+    first_line = 1
     if hint:
         # Excel's "sep=;" first line names the delimiter; Excel hides it, so its rows start after it.
         delimiter = hint.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
+        first_line = 2
     else:
+        if text.lstrip()[:1] in ("[", "{") and len(head) <= 2:
+            raise UserError(
+                _(
+                    "{file} holds JSON data, not a table of rows. Export the data as CSV or .xlsx, "
+                    "then import it again."
+                ).format(file=path.name)
+            )
         delimiter = _detect_delimiter(head)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise damaged(path, exc) from exc
+    line = _unclosed_quote(text, rows, first_line)
+    if line is not None:
+        raise UserError(
+            _(
+                '{file}, row {row}: a quote (") opens a value that never closes, so every line after it would '
+                "be read as that one value. Close or remove that quote, then import the file again."
+            ).format(file=path.name, row=line)
+        )
+    width = max((len(row) for row in rows[:1000]), default=0)
+    if width > MAX_COLUMNS:
+        raise UserError(
+            _(
+                "{file} has {count} columns; a spreadsheet holds at most {limit}. Check that it is a table "
+                "of rows, separated by commas, semicolons or tabs."
+            ).format(file=path.name, count=width, limit=MAX_COLUMNS)
+        )
     return RawSheet(file=path.name, sheet=CSV_SHEET, rows=rows, first_row=1)

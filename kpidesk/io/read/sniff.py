@@ -4,6 +4,7 @@ opened by content, and the whole-file messages (encrypted, damaged, not a spread
 from __future__ import annotations
 
 import codecs
+import stat
 import zipfile
 from pathlib import Path
 
@@ -43,6 +44,13 @@ def _head(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise UserError(_("{file} is a folder, not a spreadsheet file.").format(file=path.name))
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A pipe would block forever and a device never ends: only regular files are read.
+            raise UserError(
+                _(
+                    "{file} is not a regular file (a pipe, a device or a socket). Import a saved spreadsheet file."
+                ).format(file=path.name)
+            )
         with path.open("rb") as fh:
             head = fh.read(4096)
     except FileNotFoundError as exc:
