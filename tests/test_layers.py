@@ -58,3 +58,23 @@ def test_the_rule_catches_a_qt_import(tmp_path: Path) -> None:
     sample = tmp_path / "bad.py"
     sample.write_text("from PySide6.QtCore import QObject\nimport pyqtgraph as pg\n", encoding="utf-8")
     assert _imports(sample) & set(QT) == {"PySide6", "pyqtgraph"}
+
+
+SHARED = {"i18n", "labels", "errors", "resources_path", "memory", "__main__"}
+
+
+def test_every_module_has_a_layer_or_is_shared() -> None:
+    """The import-linter contracts (pyproject.toml, run by `lint-imports` in `make test`) see every package."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (layers,) = [c for c in config["contracts"] if c["type"] == "layers"]
+    layered = {name.strip().removeprefix("kpidesk.") for layer in layers["layers"] for name in layer.split("|")}
+    top = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE.iterdir()
+        if p.suffix == ".py" or (p / "__init__.py").exists()
+    }
+    assert top - layered - SHARED - {"__init__"} == set(), "put the new module in a layer of pyproject.toml"
+    no_sqlite = next(c for c in config["contracts"] if c.get("forbidden_modules") == ["sqlite3"])
+    assert set(no_sqlite["source_modules"]) == {f"kpidesk.{m}" for m in (top - {"store", "__init__", "__main__"})}

@@ -269,3 +269,12 @@ def test_committed_icons_are_rendered_from_the_current_svg(icons: ModuleType, qa
         for a, b in zip(rgba(fresh, x, y), rgba(committed, x, y), strict=True)
     ]
     assert sum(diff) / len(diff) < 2 and max(diff) < 64
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """setuptools lists the packages by hand (resources/ becomes kpidesk.resources): a new one must be added."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kpidesk").rglob("__init__.py")}
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

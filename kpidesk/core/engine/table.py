@@ -1,0 +1,98 @@
+"""One kind's frame as numpy columns (day numbers, codes of ids and dimensions, numbers, flags)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpidesk.core.cells import MISSING_DAY, code_type, factorize_objects
+from kpidesk.core.engine.intervals import _NS_PER_DAY
+
+# -- prepared data ----------------------------------------------------------------------------
+
+
+class Table:
+    """One kind's frame as numpy columns, with codes for ids and dimensions."""
+
+    def __init__(self, kind: str, frame: pd.DataFrame) -> None:
+        self.kind = kind
+        self.frame = frame
+        self.n = len(frame)
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._days: dict[str, np.ndarray] = {}
+
+    def days(self, column: str) -> np.ndarray:
+        """Day numbers of a date column (``INT64_MIN`` where missing), read-only."""
+        if column not in self._days:
+            if column not in self.frame.columns:
+                self._days[column] = _constant(MISSING_DAY, self.n, np.int64)
+                return self._days[column]
+            values = self.frame[column].to_numpy(dtype="datetime64[ns]")
+            days = values.view(np.int64) // _NS_PER_DAY  # floor: the day of a time of day
+            days[np.isnat(values)] = MISSING_DAY
+            days.flags.writeable = False
+            self._days[column] = days
+        return self._days[column]
+
+    def code_of(self, column: str, label: str) -> int:
+        """The code of ``label`` in a column, -1 when absent."""
+        _, labels = self.codes(column)
+        for i, value in enumerate(labels):
+            if str(value) == label:
+                return i
+        return -1
+
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, labels) of a text column; missing values have code -1.
+
+        The codes are read-only and of the narrowest integer type that holds them (a
+        category's own codes, not a copy): arithmetic that could exceed that type (a code
+        times a count) must widen them first (:func:`wide`).
+        """
+        if column not in self._codes:
+            if column not in self.frame.columns:
+                self._codes[column] = (_constant(-1, self.n, np.int8), np.empty(0, dtype=object))
+                return self._codes[column]
+            series = self.frame[column]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                codes = series.cat.codes.to_numpy()
+                labels = np.asarray(series.cat.categories.astype(str), dtype=object)
+            else:
+                codes, uniques = factorize_objects(series.to_numpy(dtype=object))
+                labels = np.asarray(uniques, dtype=object)
+                if pd.api.types.infer_dtype(labels, skipna=False) != "string":
+                    labels = np.asarray([str(u) for u in labels], dtype=object)
+                codes = codes.astype(code_type(len(labels)))
+            if codes.flags.writeable:
+                codes = codes.view()
+                codes.flags.writeable = False
+            self._codes[column] = (codes, labels)
+        return self._codes[column]
+
+    def numbers(self, column: str) -> np.ndarray:
+        """A number column as float64 (NaN where missing)."""
+        if column not in self.frame.columns:
+            return _constant(np.nan, self.n, np.float64)
+        return self.frame[column].to_numpy(dtype="float64", na_value=np.nan)
+
+    def flags(self, column: str) -> np.ndarray:
+        """A yes/no column as int8: 1 yes, 0 no, -1 missing."""
+        if column not in self.frame.columns:
+            return _constant(-1, self.n, np.int8)
+        series = self.frame[column]
+        values = series.astype("boolean")
+        out = np.where(values.isna().to_numpy(), -1, values.fillna(False).to_numpy(dtype=bool).astype(np.int8))
+        return out.astype(np.int8)
+
+    def has_column(self, column: str) -> bool:
+        return column in self.frame.columns
+
+
+def _constant(value: float, n: int, dtype: type[np.generic]) -> np.ndarray:
+    """``n`` times ``value``, read-only, in the memory of one value (a column a kind lacks)."""
+    return np.broadcast_to(np.array(value, dtype=dtype), (n,))
+
+
+def wide(codes: np.ndarray) -> np.ndarray:
+    """``codes`` as int64, for arithmetic that a narrow type would overflow (no copy if they are)."""
+    return np.asarray(codes, dtype=np.int64)
