@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kpidesk.core.kinds import DIMENSIONS, dimension_field
+
 Unit = Literal["currency", "count", "percent", "days", "score", "ratio"]
 Direction = Literal["higher", "lower", "neutral"]
 Theme = Literal["sales", "customers", "prospecting", "marketing", "satisfaction"]
@@ -478,3 +480,13 @@ def find(name_or_id: str) -> KpiDef | None:
         if key in (normalise(k.id), normalise(k.name_fr), normalise(k.name_en)):
             return k
     return None
+
+
+def breakdown_dimensions(kpi_id: str) -> tuple[str, ...]:
+    """The dimensions ``kpi_id`` breaks down by: those every kind it counts has a field for.
+
+    The one rule for the window's breakdown choices, the command line's ``--by``, the workbook's
+    breakdown sheets and the engine (which gives no member rows for any other dimension).
+    """
+    needs = get(kpi_id).needs
+    return tuple(d for d in DIMENSIONS if all(dimension_field(k, d) is not None for k in needs))

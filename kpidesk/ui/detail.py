@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.core import catalog
+from kpidesk.core.catalog import breakdown_dimensions
 from kpidesk.core.dashboard import DashboardData
 from kpidesk.core.engine import Engine, Result
 from kpidesk.core.formatting import format_change, format_value
-from kpidesk.core.kinds import DIMENSIONS, dimension_field
 from kpidesk.core.present import change_unit, leaderboard, present
 from kpidesk.core.text import member_label
 from kpidesk.i18n import _
@@ -43,12 +43,6 @@ BAR_MEMBERS = 15
 def bar_label(text: str, width: int = 28) -> str:
     """A member's name short enough for the bar chart's axis (the table shows it whole)."""
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def breakdown_dimensions(kpi_id: str) -> list[str]:
-    """The dimensions every kind the KPI counts has (so a breakdown means something)."""
-    needs = catalog.get(kpi_id).needs
-    return [d for d in DIMENSIONS if all(dimension_field(k, d) is not None for k in needs)]
 
 
 def breakdown_frame(result: Result, kpi_id: str, lang: str, currency: str) -> pd.DataFrame:

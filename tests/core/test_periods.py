@@ -107,3 +107,32 @@ def test_a_label_without_fy_is_the_calendar_period_whatever_the_fiscal_year() ->
     assert parse_label("2025", 4) == ("year", D(2025, 1, 1), D(2026, 1, 1))
     assert parse_label("2025-Q1", 4) == ("quarter", D(2025, 1, 1), D(2025, 4, 1))
     assert parse_label("FY2025-Q1", 4) == ("quarter", D(2024, 4, 1), D(2024, 7, 1))
+
+
+@pytest.mark.parametrize(
+    ("label", "fiscal", "week", "expected"),
+    [
+        # Every label SPEC §3 lists, worked by hand; fiscal years named by the year they end in.
+        ("2024-03-05", 1, 1, ("day", D(2024, 3, 5), D(2024, 3, 6))),
+        ("2024-W05", 1, 1, ("week", D(2024, 1, 29), D(2024, 2, 5))),
+        ("2024-W05", 1, 7, ("week", D(2024, 1, 28), D(2024, 2, 4))),  # Sunday-first weeks
+        ("2024-03", 4, 1, ("month", D(2024, 3, 1), D(2024, 4, 1))),
+        ("2024-Q1", 4, 1, ("quarter", D(2024, 1, 1), D(2024, 4, 1))),
+        ("2024", 4, 1, ("year", D(2024, 1, 1), D(2025, 1, 1))),
+        ("FY2024", 4, 1, ("year", D(2023, 4, 1), D(2024, 4, 1))),
+        ("FY2024-Q1", 4, 1, ("quarter", D(2023, 4, 1), D(2023, 7, 1))),
+        ("fy2025-q4", 4, 1, ("quarter", D(2025, 1, 1), D(2025, 4, 1))),
+        (" FY2025 ", 7, 1, ("year", D(2024, 7, 1), D(2025, 7, 1))),
+        ("FY2025", 1, 1, ("year", D(2025, 1, 1), D(2026, 1, 1))),  # a January fiscal year is the calendar year
+    ],
+)
+def test_every_label_spec_lists_is_read_by_the_one_parser(
+    label: str, fiscal: int, week: int, expected: tuple[str, dt.date, dt.date]
+) -> None:
+    assert parse_label(label, fiscal, week) == expected
+
+
+@pytest.mark.parametrize("label", ["2024-13", "2024-W54", "2024-02-30", "FY2024-03", "2024-Q5", ""])
+def test_impossible_labels_are_refused(label: str) -> None:
+    with pytest.raises(ValueError):
+        parse_label(label, 4)

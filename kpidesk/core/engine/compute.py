@@ -329,4 +329,4 @@ class Engine(EngineData):
         return True
 
     def _breaks_down(self, definition: KpiDef, dimension: str) -> bool:
-        return all(dimension_field(kind, dimension) is not None for kind in _row_kinds(definition))
+        return dimension in catalog.breakdown_dimensions(definition.id)
