@@ -29,6 +29,4 @@ def test_amount_or_quantity_times_unit_price() -> None:
     np.testing.assert_array_equal(sales_amount(None, quantity, price), [10.0, 12.0, np.nan])
     assert missing_required("sales", ["date", "quantity", "unit_price"]) == []
     assert missing_required("sales", ["date", "quantity"]) == ["amount"]
-    # A won-deals export has only the date won.
-    assert missing_required("opportunities", ["status", "close_date"]) == []
-    assert missing_required("opportunities", ["status"]) == ["created_date"]
+    assert missing_required("opportunities", ["status", "close_date"]) == ["created_date"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import openpyxl
 import pytest
 
-from kpidesk.app.imports import import_file, propose_mapping
+from kpidesk.app.imports import import_file
+from kpidesk.errors import UserError
 from kpidesk.io.mapping import kind_candidates
 from kpidesk.io.read import prepare, read_sheet
-from kpidesk.io.validate import validate
 from kpidesk.store.database import Store
 
 
@@ -68,19 +67,23 @@ def test_customer_names_without_ids_and_na_region(tmp_path: Path) -> None:
     assert float(frame.loc[frame["region"].astype(str) == "NA", "amount"].sum()) == 130.0
 
 
-def test_won_deals_without_creation_date_are_opportunities(tmp_path: Path) -> None:
+def test_won_deals_without_creation_date_are_refused_not_read_as_sales(tmp_path: Path) -> None:
     path = tmp_path / "won.csv"
     path.write_text(
         "deal_id,deal_stage,close_date,close_value,declared_monthly_revenue\n"
         "D1,Won,2024-03-05,1200,100\nD2,Won,2024-03-09,800,0\n",
         encoding="utf-8",
     )
-    assert kinds_of(path) == ["opportunities"]
-    prepared = prepare(read_sheet(path))
-    result = validate(prepared, "opportunities", propose_mapping(prepared.headers, "opportunities"))
-    assert result.errors == [] and len(result.frame) == 2
-    assert float(result.frame["amount"].sum()) == 2000.0
-    assert bool(np.isnat(result.frame["created_date"].to_numpy(dtype="datetime64[ns]")).all())
+    # The monthly revenue is no invoice amount: the kinds are offered, never guessed.
+    candidates = kinds_of(path)
+    assert len(candidates) > 1 and candidates[0] != "sales" and "opportunities" in candidates
+    with Store.open(tmp_path / "w.kpidesk", create=True) as store:
+        with pytest.raises(UserError, match="--kind"):
+            import_file(store, path)
+        # Opportunities need their creation date until the store holds them without one.
+        with pytest.raises(UserError, match="created_date"):
+            import_file(store, path, kind="opportunities")
+        assert store.batches() == []
 
 
 def test_duplicate_header_keeps_both_columns(tmp_path: Path) -> None:

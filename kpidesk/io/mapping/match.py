@@ -185,7 +185,10 @@ def kind_candidates(headers: Sequence[str]) -> list[KindGuess]:
         return []
     best = ranked[0]
     complete = [g for g in ranked if g.complete]
-    if best.complete and best.score >= WEAK_FIT:
+    required = set(KINDS[best.kind].required)
+    # Weak: a low fit, or no required field named outright ("close_date" is only partly a sale's date).
+    strong = best.score >= WEAK_FIT and any(m.exact for f, m in best.matches.items() if f in required)
+    if best.complete and strong:
         columns = {m.column for m in best.matches.values()}
         # A kind reading only columns the best one reads adds no evidence ("Date; Montant" could be
         # spend too): the catalogue order decides, and the user may still change the kind.
@@ -195,7 +198,7 @@ def kind_candidates(headers: Sequence[str]) -> list[KindGuess]:
             if g.score >= CLOSE_FIT * best.score and not {m.column for m in g.matches.values()} <= columns
         ]
         return [best, *close]
-    return (complete or ranked)[:3]
+    return (complete + [g for g in ranked if not g.complete])[:3]
 
 
 def detect_kind(headers: Sequence[str]) -> KindGuess | None:

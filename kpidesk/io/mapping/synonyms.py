@@ -217,6 +217,8 @@ BLOCKERS: frozenset[str] = frozenset((
     "forecast", "gross", "livraison", "manufacturing", "marge", "margin", "moyen", "moyenne", "objectif", "objectifs",
     "pct", "percent", "pourcentage", "prevision", "previsionnel", "previsionnelle", "previsions", "profit", "rate",
     "ratio", "remise", "ship", "target", "taux", "tax", "taxe", "tva", "vat", "ytd",
+    # A monthly, yearly, declared or estimated figure is no invoice amount.
+    "monthly", "mensuel", "mensuelle", "annual", "annuel", "annuelle", "declared", "declare", "estimated",
 ))
 
 #: One-word synonyms specific enough to be found inside a longer header ("Quantité commandée");
