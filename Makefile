@@ -30,6 +30,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Babel extracts the marked strings and updates resources/translations/fr.po (scripts/update_translations.py).
+translations: $(STAMP)
+	$(BIN)/python scripts/update_translations.py
+
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 

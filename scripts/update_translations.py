@@ -1,68 +1,121 @@
-"""Refresh resources/translations/fr.po from the strings marked in the code.
+"""Refresh resources/translations/fr.po from the strings marked in the code, with Babel.
 
-Every literal passed to ``_()``, ``N_()`` or ``tr()`` under ``kpidesk/`` becomes
-an entry; existing translations are kept, new entries have an empty msgstr,
-and entries no longer used are dropped. Prints how many are left to translate.
+Babel extracts every literal passed to ``_()``, ``N_()``, ``tr()`` or ``ngettext()``
+under ``kpidesk/`` (found with ``ast``, so a ``_()`` inside an f-string counts), then
+updates the catalogue: translations are kept, new entries come with an empty msgstr,
+and entries the code no longer marks stay at the end as obsolete (``#~``), never
+dropped, so a translation written before its code lands is not lost.
 
-    python scripts/update_translations.py          # rewrite fr.po
-    python scripts/update_translations.py --check  # exit 1 if fr.po is stale or incomplete
+    python scripts/update_translations.py          # update fr.po (make translations)
+    python scripts/update_translations.py --check  # exit 1, listing why, if fr.po is incomplete or stale
 """
 
 from __future__ import annotations
 
+import io
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kpidesk.i18n import iter_marked_strings, parse_po, po_quote  # noqa: E402
+from kpidesk import __version__  # noqa: E402
+from kpidesk.i18n import KEYWORDS, iter_marked_messages  # noqa: E402
 
 PO = ROOT / "resources" / "translations" / "fr.po"
-HEADER = """# French translation of KPI Desk.
-# Refresh with: python scripts/update_translations.py
-msgid ""
-msgstr ""
-"Content-Type: text/plain; charset=UTF-8\\n"
-"Language: fr\\n"
-
-"""
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
-def marked_strings() -> dict[str, list[str]]:
-    """msgid -> the files that use it, in order of first use."""
-    found: dict[str, list[str]] = {}
-    for path in sorted((ROOT / "kpidesk").rglob("*.py")):
-        rel = path.relative_to(ROOT).as_posix()
-        for text in iter_marked_strings(path.read_text(encoding="utf-8")):
-            files = found.setdefault(text, [])
-            if rel not in files:
-                files.append(rel)
+def _extract(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """A Babel extraction method: the marked messages of one Python file."""
+    for line, name, message in iter_marked_messages(fileobj.read().decode("utf-8")):
+        if name in keywords:
+            yield line, name, message, []
+
+
+def template() -> Catalog:
+    """The messages the code marks, in order of first use, each with the files that use it."""
+    found = Catalog(locale=None, project="KPI Desk")
+    for filename, _line, message, _comments, context in extract_from_dir(
+        ROOT / "kpidesk", method_map=[("**.py", _extract)], keywords=KEYWORDS, comment_tags=()
+    ):
+        location = (f"kpidesk/{Path(filename).as_posix()}", None)
+        known = found.get(message, context)
+        if known is None:
+            found.add(message, None, [location], context=context)
+        elif location not in known.locations:
+            known.locations.append(location)
     return found
 
 
-def render(found: dict[str, list[str]], translations: dict[str, str]) -> str:
-    parts = [HEADER]
-    for msgid, files in found.items():
-        parts.append("".join(f"#: {f}\n" for f in files))
-        parts.append(f"msgid {po_quote(msgid)}\nmsgstr {po_quote(translations.get(msgid, ''))}\n\n")
-    return "".join(parts)
+def load(text: str) -> Catalog:
+    return read_po(io.StringIO(text), locale="fr")
+
+
+def problems(text: str) -> list[str]:
+    """Why the catalogue ``text`` is not complete and current; empty when it is."""
+    catalog, wanted = load(text), template()
+    have = {m.id for m in catalog if m.id}
+    need = {m.id for m in wanted if m.id}
+    found = [f"not in fr.po: {m!r}" for m in need - have]
+    found += [f"no longer marked in the code: {m!r}" for m in have - need]
+    forms = catalog.num_plurals
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            found.append(f"untranslated: {message.id!r}")
+            continue
+        if len(ids) == 2 and len(strings) != forms:
+            found.append(f"{len(strings)} plural forms instead of {forms}: {message.id!r}")
+        allowed = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            if not set(PLACEHOLDER.findall(string)) <= allowed:
+                found.append(f"placeholder not in the English: {message.id!r} -> {string!r}")
+        if sorted(PLACEHOLDER.findall(strings[-1])) != sorted(PLACEHOLDER.findall(ids[-1])):
+            found.append(f"placeholders differ: {message.id!r} -> {strings[-1]!r}")
+    return sorted(found)
+
+
+def updated(text: str) -> str:
+    """The catalogue ``text`` updated to the code's messages (obsolete entries kept as ``#~``)."""
+    catalog = load(text)
+    catalog.project, catalog.version = "KPI Desk", __version__
+    catalog.update(template(), no_fuzzy_matching=True, update_header_comment=False, update_creation_date=False)
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, include_lineno=False, ignore_obsolete=False, sort_output=False)
+    return out.getvalue().decode("utf-8")
 
 
 def main(argv: list[str]) -> int:
-    found = marked_strings()
     current = PO.read_text(encoding="utf-8") if PO.exists() else ""
-    translations = parse_po(current)
-    text = render(found, translations)
-    missing = [m for m in found if not translations.get(m)]
     if "--check" in argv:
-        if text != current or missing:
-            print(f"fr.po is stale or incomplete: {len(missing)} untranslated; run scripts/update_translations.py")
-            return 1
-        return 0
-    PO.parent.mkdir(parents=True, exist_ok=True)
+        found = problems(current)
+        for line in found:
+            print(line)
+        if found:
+            print(f"fr.po: {len(found)} problems; run `make translations` and translate the new entries")
+        return 1 if found else 0
+    text = updated(current)
+    if PO.read_text(encoding="utf-8") != current:  # someone appended meanwhile: do not write over it
+        print("fr.po changed while it was being updated; run again")
+        return 1
     PO.write_text(text, encoding="utf-8")
-    print(f"{len(found)} strings, {len(missing)} to translate")
+    left = sum(
+        1 for m in load(text) if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,)))
+    )
+    print(f"{sum(1 for m in load(text) if m.id)} messages, {left} to translate")
     return 0
 
 

@@ -60,3 +60,90 @@ def test_po_parser_reads_multiline_and_escapes() -> None:
 def test_marked_strings_are_found_in_source() -> None:
     source = "x = _('Hello {name}')\ny = N_('Later')\nz = self.tr('Qt')\nw = _(variable)\n"
     assert list(i18n.iter_marked_strings(source)) == ["Hello {name}", "Later", "Qt"]
+
+
+PLURAL_PO = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n > 1);\\n"
+
+#, python-brace-format
+msgid "{n} row"
+msgid_plural "{n} rows"
+msgstr[0] "{n} ligne"
+msgstr[1] "{n} lignes"
+
+msgctxt "menu"
+msgid "File"
+msgstr "Fichier"
+
+#, fuzzy
+msgid "Guess"
+msgstr "Devine"
+
+msgid "Untranslated"
+msgstr ""
+
+#~ msgid "Gone"
+#~ msgstr "Parti"
+"""
+
+
+def test_plural_forms_come_from_the_catalogue_header() -> None:
+    import gettext
+    import io
+
+    fr = gettext.GNUTranslations(io.BytesIO(i18n.compile_po(PLURAL_PO)))
+    assert [fr.ngettext("{n} row", "{n} rows", n).format(n=n) for n in (0, 1, 2)] == ["0 ligne", "1 ligne", "2 lignes"]
+    en = gettext.NullTranslations()
+    assert [en.ngettext("{n} row", "{n} rows", n).format(n=n) for n in (0, 1, 2)] == ["0 rows", "1 row", "2 rows"]
+    assert fr.pgettext("menu", "File") == "Fichier"
+    assert fr.gettext("Guess") == "Guess"  # a fuzzy translation is not used
+    assert fr.gettext("Untranslated") == "Untranslated"
+    assert fr.gettext("Gone") == "Gone"
+
+
+def test_one_translator_per_language_whatever_the_window_speaks() -> None:
+    i18n.set_language("en")
+    assert i18n.translator("fr").gettext("Dashboard") == "Tableau de bord"
+    assert i18n._("Dashboard") == "Dashboard"
+    i18n.set_language("fr")
+    assert i18n.translator("en").gettext("Dashboard") == "Dashboard"
+    assert i18n.ngettext("{n} row", "{n} rows", 1) in ("{n} ligne", "{n} row")
+
+
+def test_the_french_catalogue_declares_its_plural_rule() -> None:
+    fr = i18n.translator("fr")
+    assert fr.info().get("plural-forms") == "nplurals=2; plural=(n > 1);"
+    assert [fr.plural(n) for n in (0, 1, 2)] == [0, 0, 1]  # type: ignore[attr-defined]
+
+
+def test_language_of_a_locale_name() -> None:
+    assert [i18n.language_of_locale(n) for n in ("fr_FR", "fr-CA", "fr", "en_GB", "de_DE", "")] == [
+        "fr",
+        "fr",
+        "fr",
+        "en",
+        "en",
+        "en",
+    ]
+
+
+def test_ngettext_marks_are_found_in_source() -> None:
+    source = "a = ngettext('{n} row', '{n} rows', n)\nb = f\"{_('In an f-string')}\"\n"
+    assert [m for _line, _name, m in i18n.iter_marked_messages(source)] == [("{n} row", "{n} rows"), "In an f-string"]
+
+
+def test_an_update_keeps_a_translation_the_code_does_not_mark_yet() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_translations", ROOT / "scripts" / "update_translations.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = (ROOT / "resources" / "translations" / "fr.po").read_text(encoding="utf-8")
+    extra = current + '\nmsgid "Not in the code yet"\nmsgstr "Pas encore dans le code"\n'
+    assert "no longer marked in the code: 'Not in the code yet'" in module.problems(extra)
+    text = module.updated(extra)
+    assert '#~ msgid "Not in the code yet"\n#~ msgstr "Pas encore dans le code"' in text
+    assert module.problems(text) == module.problems(current)
