@@ -105,9 +105,7 @@ def format_date(day: dt.date, lang: str) -> str:
 def month_name(month: int, lang: str, abbreviated: bool = False) -> str:
     """The name of ``month`` (1-12) in ``lang``, from its translation catalogue: ``mars``, ``Mar``."""
     name = (MONTH_ABBREVIATIONS if abbreviated else MONTH_NAMES)[month - 1]
-    if lang == "en":
-        return name
-    return i18n.catalogue(lang).get(name) or name
+    return i18n.translator(lang).gettext(name)
 
 
 def format_change(change: float | None, lang: str, unit: ChangeUnit = "percent") -> str:

@@ -69,9 +69,7 @@ def _definition(kpi: KpiDef | str) -> KpiDef:
 
 def translate(message: str, lang: str) -> str:
     """``message`` in ``lang``, whatever the app's own language (an export may differ)."""
-    if lang == "en":
-        return message
-    return i18n.catalogue(lang).get(message) or message
+    return i18n.translator(lang).gettext(message)
 
 
 # -- change and colour --------------------------------------------------------------------------

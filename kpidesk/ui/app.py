@@ -39,7 +39,10 @@ def application() -> QApplication:
 def choose_language(settings: UserSettings) -> str:
     """The user's choice, else the system's: applied to our strings and Qt's own dialogs."""
     wanted = settings.get("language") or None
-    i18n.set_language(wanted if wanted in i18n.LANGUAGES else None)
+    if wanted not in i18n.LANGUAGES:
+        # Windows and macOS set no LANG: the system's language is the one Qt reads from the system.
+        wanted = i18n.language_of_locale(QLocale.system().name())
+    i18n.set_language(wanted)
     lang = i18n.language()
     QLocale.setDefault(QLocale(QLocale.Language.French if lang == "fr" else QLocale.Language.English))
     install_qt_translator(lang)
