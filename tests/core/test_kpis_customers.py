@@ -175,9 +175,10 @@ def test_one_time_buyer_rate_is_provisional_while_the_window_runs() -> None:
 
 
 def test_retention_and_churn_by_month(engine: Engine) -> None:
-    # (E - N) / S with S = base(start), E = base(end), N = new customers of the month:
-    # Feb (3 - 0) / 3; Mar (4 - 1 [D]) / 3; Apr (4 - 1 [E]) / 4; May (3 - 0) / 4;
-    # Jun (2 - 0) / 3: C, back after five months, counts in E although not in S.
+    # |S ∩ E| / |S| with S = base(start), E = base(end) (purchases in the 3 months before):
+    # Feb {A,B,C} of {A,B,C}; Mar {A,B,C} of {A,B,C}; Apr {A,B,D} of {A,B,C,D};
+    # May {A,D,E} of {A,B,D,E}; Jun: S = {A,D,E}, E = {E,C}: only E stays, 1 / 3. C, back after
+    # five months, is in E but not in S: it does not count (it made 66.7 % under (E - N) / S).
     # Jan: no base at its start, undefined.
     assert monthly(engine, "retention_rate") == approx(
         {
@@ -186,7 +187,7 @@ def test_retention_and_churn_by_month(engine: Engine) -> None:
             "2024-03": 100.0,
             "2024-04": 75.0,
             "2024-05": 75.0,
-            "2024-06": 200 / 3,
+            "2024-06": 100 / 3,
         }
     )
     assert monthly(engine, "churn_rate") == approx(
@@ -196,11 +197,37 @@ def test_retention_and_churn_by_month(engine: Engine) -> None:
             "2024-03": 0.0,
             "2024-04": 25.0,
             "2024-05": 25.0,
-            "2024-06": 100 / 3,
+            "2024-06": 200 / 3,
         }
     )
     result = engine.compute(Query(D(2024, 4, 1), D(2024, 4, 30), kpis=("retention_rate",)))
     assert result.get("retention_rate").base == 4 and result.get("retention_rate").low_confidence
+
+
+def test_retention_over_a_range_longer_than_the_base_window(engine: Engine) -> None:
+    # 1 Feb - 30 Jun (five months, the base is three): S = purchases in [1 Nov, 1 Feb) = {A,B,C};
+    # E = purchases in [1 Apr, 1 Jul) = {E,C}: C stayed (it lapsed, and came back by the end),
+    # A and B left, E and D are not in S: 1 / 3; churn 2 / 3.
+    result = engine.summary(Query(D(2024, 2, 1), D(2024, 6, 30), kpis=("retention_rate", "churn_rate")))
+    assert result.get("retention_rate").value == pytest.approx(100 / 3)
+    assert result.get("retention_rate").base == 3
+    assert result.get("churn_rate").value == pytest.approx(200 / 3)
+
+
+def test_retention_never_exceeds_100_when_many_come_back() -> None:
+    # A and B buy in January; C, D, E bought long before (2023-06) and come back in April.
+    # April, base of 3 months: S = {A,B}, E = {C,D,E} plus nobody of S: 0 %, not (3 - 0) / 2.
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2023-06-01"] * 3 + ["2024-01-10", "2024-01-12"] + ["2024-04-05"] * 3),
+            "amount": [10.0] * 8,
+            "customer_id": ["C", "D", "E", "A", "B", "C", "D", "E"],
+        }
+    )
+    e = Engine({"sales": frame}, SETTINGS, today=D(2024, 7, 1))
+    row = e.compute(Query(D(2024, 4, 1), D(2024, 4, 30), kpis=("retention_rate", "churn_rate"))).rows
+    values = {r.kpi: r.value for r in row}
+    assert values == {"retention_rate": 0.0, "churn_rate": 100.0}
 
 
 def test_retention_window_edges() -> None:
@@ -448,13 +475,12 @@ def test_retention_matches_a_plain_implementation() -> None:
     months = 4
     e = Engine({"sales": frame}, CompanySettings(customer_base_months=months))
     buys = frame[frame["amount"] > 0]
-    first = buys.groupby("customer_id")["date"].min()
 
     def base(t: dt.date, who: pd.DataFrame) -> set[str]:
         lo = pd.Timestamp(add_months(t, -months))
         return set(who[(who["date"] >= lo) & (who["date"] < pd.Timestamp(t))]["customer_id"])
 
-    # Months and weeks are shorter than the window, years longer (the other way to count N).
+    # Months and weeks are shorter than the window, years longer (the other way to count |S ∩ E|).
     for grain in ("month", "week", "year"):
         result = e.compute(
             Query(
@@ -469,7 +495,6 @@ def test_retention_matches_a_plain_implementation() -> None:
             for member in (None, "Alice", "Bruno"):
                 who = buys if member is None else buys[buys["salesperson"] == member]
                 s, e_ = base(p.start, who), base(p.end, who)
-                new = {c for c in e_ if first[c] >= pd.Timestamp(p.start)}
-                expected = None if not s else (len(e_) - len(new)) / len(s) * 100
+                expected = None if not s else len(s & e_) / len(s) * 100
                 got = result.get("retention_rate", p.label, member).value
                 assert got == (None if expected is None else pytest.approx(expected)), (grain, p.label, member)

@@ -24,11 +24,10 @@ Precise semantics (the catalogue's one-line formulas, made exact):
   earlier).
 * Customer base at a day ``t`` = customers with a purchase in
   ``[add_months(t, -M), t)``, M = ``customer_base_months``. ``retention_rate`` =
-  (E − N) ÷ S × 100 with S the base at the period's first day (purchases before
-  it), E the base just after its last day (purchases up to it), N the customers of
-  E whose first-ever purchase is in the period. Customers back after a gap longer
-  than M count in E but neither in S nor N: they raise retention, as the formula
-  does. ``churn_rate`` = 100 − retention.
+  |S ∩ E| ÷ |S| × 100 with S the base at the period's first day (purchases before
+  it), E the base just after its last day (purchases up to it): the customers of S
+  still in the base at the end. Customers back after a gap count in E but not in S:
+  they do not raise retention, which never exceeds 100. ``churn_rate`` = 100 − retention.
 * ``upsell_rate``: returning customers (active, first purchase before the period)
   with a purchase line of a product they had never bought before ÷ returning
   customers.

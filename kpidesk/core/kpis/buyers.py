@@ -161,6 +161,47 @@ class Buyers:
         """Customers with a purchase in ``[add_months(t, -months), t)`` for each day ``t``."""
         return self._base(months, None).before(np.asarray(points, dtype=np.int64) + 1)
 
+    def retained(self, iv: Intervals, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """|S| and |S ∩ E| per interval (and member): S the base at its first day, E the base just
+        after its last day (:meth:`base_at`). A customer of S who lapsed and came back by the end
+        counts once; a customer back after a gap who was not in S does not count at all."""
+        lo, hi = np.asarray(iv.lo, dtype=np.int64), np.asarray(iv.hi, dtype=np.int64)
+        starting = self.base_at(lo, months)
+        start, reach, rows = self._spans(months, None)
+        entity = self.b_entity[rows]
+        # Spans that follow on without a gap merged: a customer's spans are then apart, each
+        # starting on a purchase day, so each reaches ``months`` past its start.
+        head = np.ones(len(start), dtype=bool)
+        if len(start) > 1:
+            head[1:] = (entity[1:] != entity[:-1]) | (start[1:] != reach[:-1])
+        tail = np.append(np.flatnonzero(head)[1:] - 1, len(start) - 1) if len(start) else head[:0].astype(np.int64)
+        start, reach, entity, rows = start[head], reach[tail], entity[head], rows[head]
+        member = None if self.b_member is None else self.b_member[rows]
+        # A customer is in the base at t when one of its spans holds t: start < t <= reach.
+        nxt = np.full(len(start), np.iinfo(np.int64).max, dtype=np.int64)
+        if len(start) > 1:
+            np.copyto(nxt[:-1], start[1:], where=entity[1:] == entity[:-1])
+        shape = starting.shape
+        lost = np.zeros(shape)
+        short = (hi - lo) <= 28 * months  # every span starting within the period reaches past its end
+        if iv.is_disjoint() and bool(np.all(short)):
+            # Customers of S not in E: their span holding the first day ends within the period and
+            # no span of theirs starts before its end. Each span ends in at most one interval.
+            idx = iv.assign(reach)
+            at = np.clip(idx, 0, None)
+            gone = (idx >= 0) & (start < lo[at]) & (nxt >= hi[at])
+            lost = group_count(np.where(gone, idx, -1), len(iv), member, self.m).reshape(shape)
+        else:
+            for i in range(len(iv)):
+                in_s = (start < lo[i]) & (lo[i] <= reach)
+                in_e = (start < hi[i]) & (hi[i] <= reach)
+                both = np.isin(entity[in_s], entity[in_e], assume_unique=True)
+                if member is None:
+                    lost[i] = np.count_nonzero(~both)
+                else:
+                    lost[i] = np.bincount(member[in_s][~both], minlength=self.m)[: self.m]
+        return starting, starting - lost
+
     def new_in_base_at(self, points: np.ndarray, months: int, new_within: int) -> np.ndarray:
         """Customers of :meth:`base_at` whose first purchase is in ``[add_months(t, -new_within), t)``."""
         return self._base(months, new_within).before(np.asarray(points, dtype=np.int64) + 1)

@@ -54,20 +54,12 @@ def one_time_buyer_rate(ctx: Ctx, iv: Intervals) -> Values:
 
 
 def _retention(ctx: Ctx, iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
-    """Retention (%) and its base S per interval (and member)."""
+    """Retention |S ∩ E| ÷ |S| × 100 and its base |S| per interval (and member): S the customer
+    base at the period's first day, E the base at its last (SPEC §3.1); never above 100."""
 
     def build() -> tuple[np.ndarray, np.ndarray]:
-        months = ctx.settings.customer_base_months
-        b = buyers(ctx)
-        starting = b.base_at(iv.lo, months)
-        ending = b.base_at(iv.hi, months)
-        parts = _customer_period(ctx, iv)
-        new = parts["active"] - parts["returning"]
-        # A period longer than the base window: its new customers must still be in the base at its end.
-        longer = np.flatnonzero(add_months_days(iv.hi, -months) > iv.lo)
-        if len(longer):
-            new[longer] = b.base_first_since(iv.hi[longer], months, iv.lo[longer])
-        return ratio(ending - new, starting, 100.0), starting
+        starting, kept = buyers(ctx).retained(iv, ctx.settings.customer_base_months)
+        return ratio(kept, starting, 100.0), starting
 
     result: tuple[np.ndarray, np.ndarray] = ctx.result(("retention", _key(iv)), build)
     return result
