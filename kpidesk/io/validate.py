@@ -24,7 +24,7 @@ from kpidesk.io import parse as V
 from kpidesk.io.read import PreparedSheet
 from kpidesk.labels import KIND_TITLES
 
-__all__ = ["RowError", "Validation", "check_required", "validate"]
+__all__ = ["RowError", "Validation", "check_required", "columns_text", "validate"]
 
 RowError = dict[str, Any]
 ProgressCallback = Callable[[float, str], None]
@@ -50,13 +50,19 @@ class Validation(NamedTuple):
         return len({e["row"] for e in self.errors})
 
 
+def columns_text(headers: list[str], limit: int = 30) -> str:
+    """The column titles for a message: the first ``limit`` of them (a sheet may have thousands)."""
+    shown = ", ".join(headers[:limit])
+    return shown if len(headers) <= limit else f"{shown}, …"
+
+
 def _required_missing_error(file: str, kind: str, field: str, headers: list[str]) -> UserError:
     return UserError(
         _(
             "{file}: no column was found for '{field}', which is required for {kind}. The columns are: {columns}. "
             "Choose its column in the mapping step (on the command line: --map {field}=COLUMN), "
             "or check the kind of data."
-        ).format(file=file, field=field, kind=_(KIND_TITLES[kind]).lower(), columns=", ".join(headers))
+        ).format(file=file, field=field, kind=_(KIND_TITLES[kind]).lower(), columns=columns_text(headers))
     )
 
 
@@ -82,6 +88,12 @@ def _message_for(ftype: str, kind: str, field: str) -> str:
     if ftype == "bool":
         return _("Not a yes/no value: write oui/non, yes/no, vrai/faux, 1/0 or x")
     return _("This value cannot be read")
+
+
+def _outside_message(ftype: str) -> str:
+    if ftype == "date":
+        return _("Date out of range: KPI Desk holds dates from 1900-01-01 to 2262-04-10")
+    return _("Not a finite number: an infinite amount cannot be counted")
 
 
 #: Names a targets file may give a dimension (normalised), in French or English.
@@ -173,7 +185,7 @@ def validate(
     if unknown:
         raise UserError(
             _("{file}: there is no column '{column}'. The columns are: {columns}.").format(
-                file=prepared.file, column=unknown[0], columns=", ".join(prepared.headers)
+                file=prepared.file, column=unknown[0], columns=columns_text(prepared.headers)
             )
         )
     n = prepared.row_count
@@ -188,8 +200,12 @@ def validate(
         ftype = spec.field(field).type
         parsed = _parse(kind, field, ftype, prepared.cells(column))
         invalid = parsed.invalid
-        if parsed.invalid.any():
-            problems.append((parsed.invalid, field, column, _message_for(ftype, kind, field)))
+        outside = parsed.outside if parsed.outside is not None else np.zeros(n, dtype=bool)
+        unreadable = parsed.invalid & ~outside
+        if unreadable.any():
+            problems.append((unreadable, field, column, _message_for(ftype, kind, field)))
+        if outside.any():
+            problems.append((outside, field, column, _outside_message(ftype)))
         if kind == "surveys" and field == "score":
             out_of_range = parsed.ok & ((parsed.values < 0) | (parsed.values > 10))
             if out_of_range.any():

@@ -174,3 +174,20 @@ def test_confirmed_mapping_is_remembered_for_the_same_headers(store: Store, make
     [second] = importer.import_file(store, april)
     assert (second.kind, second.imported) == ("sales", 1)
     assert store.load("sales")["amount"].tolist() == [100.0, 200.0]
+
+
+def test_kind_candidates_clear_close_and_weak() -> None:
+    from kpidesk.io.mapping import kind_candidates
+
+    def kinds(headers: list[str]) -> list[str]:
+        return [g.kind for g in kind_candidates(headers)]
+
+    # Clear: dates, amounts and a customer column are sales, whatever else could read two of them.
+    assert kinds(["Date", "Client", "Montant"]) == ["sales"]
+    assert kinds(["Date", "Montant"]) == ["sales"]
+    # Close: "Note" may be a survey score as much as the amount a sale.
+    assert kinds(["Date", "Montant", "Note"]) == ["sales", "surveys"]
+    # Weak: no required field is named outright; the user is asked.
+    assert len(kinds(["deal_id", "deal_stage", "close_date", "declared_monthly_revenue"])) > 1
+    # Nothing means anything.
+    assert kinds(["x", "y"]) == []

@@ -17,6 +17,7 @@ import pytest
 
 from kpidesk.app.imports import import_file, propose_mapping
 from kpidesk.errors import UserError
+from kpidesk.io.parse import parse_numbers
 from kpidesk.io.read import prepare, read_sheet
 from kpidesk.io.validate import validate
 from kpidesk.store.database import Store
@@ -262,3 +263,37 @@ def test_openpyxl_warnings_are_logged_not_printed(tmp_path: Path, capsys: pytest
     assert _read_with_openpyxl(path, "Sheet", None)[1][1] == 1.0
     captured = capsys.readouterr()
     assert captured.out == "" and "Warning" not in captured.err
+
+
+def test_out_of_range_dates_and_infinite_amounts_say_so(tmp_path: Path) -> None:
+    path = xlsx_file(
+        tmp_path, "range.xlsx", [["Date", "Montant"], [200_000, 1.0], ["05/03/2024", "1e999"], ["06/03/2024", 4.0]]
+    )
+    result = frame_of(path)
+    assert result.frame["amount"].tolist() == [4.0]
+    messages = {(e["row"], e["column"]): e["message"] for e in result.errors}
+    assert "1900-01-01 to 2262-04-10" in messages[(2, "Date")]
+    assert "number" in messages[(3, "Montant")]
+    # A number cell holding infinity (a reader may give one) is rejected as such.
+    parsed = parse_numbers([1.0, float("inf"), float("-inf")])
+    assert parsed.invalid.tolist() == [False, True, True] and parsed.outside is not None
+    assert parsed.outside.tolist() == [False, True, True]
+
+
+def test_excel_error_cells_are_missing_and_na_is_a_region(company: Path, tmp_path: Path) -> None:
+    path = xlsx_file(
+        tmp_path,
+        "errors.xlsx",
+        [
+            ["Date", "Montant", "Region"],
+            ["05/03/2024", "#DIV/0!", "NA"],
+            ["06/03/2024", 5.0, "NA"],
+            ["07/03/2024", 7.0, "#N/A"],
+        ],
+    )
+    result = frame_of(path)
+    # Row 2's amount is an error value: missing, so the row is rejected; NA stays North America.
+    assert [(e["row"], e["column"]) for e in result.errors] == [(2, "Montant")]
+    assert result.frame["amount"].tolist() == [5.0, 7.0]
+    assert [None if v != v else v for v in result.frame["region"].tolist()] == ["NA", None]
+    rejected_row(company, path, 2, "Montant")

@@ -55,6 +55,9 @@ class Parsed:
     invalid: np.ndarray
     codes: np.ndarray | None = None
     labels: np.ndarray | None = None
+    #: Among the invalid cells, those that held a value of the right type out of the range KPI
+    #: Desk holds (a date past 2262, an infinite number), for a message of their own.
+    outside: np.ndarray | None = None
 
     def categorical(self) -> pd.Categorical | None:
         """The values as a categorical (missing rows missing), each distinct text once,

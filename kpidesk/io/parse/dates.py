@@ -90,18 +90,23 @@ def parse_dates(values: Sequence[Any] | np.ndarray | Column, dayfirst: bool | No
         parsed = Parsed(out, column.blank.copy(), np.isnat(out) & ~column.blank)
     else:
         parsed = spread(column, VALUE_MISSING, lambda u: _dates_of(u, dayfirst), nat)
-    return _in_range(parsed)
+    return _in_range(parsed, column)
 
 
-def _in_range(parsed: Parsed) -> Parsed:
-    """Dates before 1900 or past :data:`LAST_DATE` made invalid (their rows are rejected)."""
+def _in_range(parsed: Parsed, column: Column) -> Parsed:
+    """Dates before 1900 or past :data:`LAST_DATE` made invalid (their rows are rejected), and told
+    apart from unreadable text: a serial number or a date cell that is no date KPI Desk holds."""
     values = parsed.values
     outside = ~np.isnat(values) & ((values < FIRST_DATE) | (values >= LAST_DATE)) & ~parsed.missing
+    for i in np.flatnonzero(parsed.invalid & ~outside):
+        cell = column.cells[i]
+        if isinstance(cell, dt.date) or (is_number(cell) and np.isfinite(float(cell))):
+            outside[i] = True
     if not outside.any():
         return parsed
     values = values.copy()
     values[outside] = np.datetime64("NaT", "ns")
-    return Parsed(values, parsed.missing, parsed.invalid | outside)
+    return Parsed(values, parsed.missing, parsed.invalid | outside, outside=outside)
 
 
 def _to_datetimes(cells: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ def _finite(parsed: Parsed) -> Parsed:
         return parsed
     values = parsed.values.copy()
     values[infinite] = np.nan
-    return Parsed(values, parsed.missing, parsed.invalid | infinite)
+    return Parsed(values, parsed.missing, parsed.invalid | infinite, outside=infinite)
 
 
 def _numbers_of(uniq: Uniques) -> tuple[np.ndarray, np.ndarray]:

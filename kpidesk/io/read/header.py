@@ -188,7 +188,8 @@ def prepare(raw: RawSheet, header_row: int | None = None) -> PreparedSheet:
     names = header_names(header_cells, width)
     keep = [i for i in range(width) if not is_blank(header_cells[i] if i < len(header_cells) else None)]
     # A column without a title is kept only if it holds values.
-    untitled = [i for i in range(width) if i not in set(keep)]
+    kept = set(keep)
+    untitled = [i for i in range(width) if i not in kept]
     if untitled and data:
         for i in untitled:
             if any(not is_blank(row[i]) for row in data if i < len(row)):
