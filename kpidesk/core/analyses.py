@@ -131,6 +131,17 @@ def revenue_pareto(engine: Engine, start: dt.date, end: dt.date, filters: Filter
     )
 
 
+def pareto_top(pareto: pd.DataFrame) -> tuple[float | None, int]:
+    """The concentration a Pareto shows (SPEC §3.1): the share (%) of the ranked customers' net
+    revenue that the top ⌈n ÷ 5⌉ of its n customers make, and that number of customers; the
+    value of ``top_customer_share`` over the same range and filters. (None, 0) when empty."""
+    n = len(pareto)
+    if n == 0:
+        return None, 0
+    top = -(-n // 5)
+    return float(pareto["cumulative_share"].iloc[top - 1]), top
+
+
 def new_vs_returning(engine: Engine, query: Query) -> pd.DataFrame:
     """Revenue of each period of ``query`` split by customer: ``new`` (first purchase in the
     period, or no purchase yet: a customer known only by a credit note), ``returning``

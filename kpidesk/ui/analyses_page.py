@@ -175,8 +175,9 @@ class AnalysesPage(QWidget):
         y = pareto["cumulative_share"].to_numpy(dtype=float)
         plot.plot(np.r_[0.0, x], np.r_[0.0, y], pen=pg.mkPen(ACCENT, width=2.5))
         plot.plot([0, 100], [0, 100], pen=pg.mkPen(COMPARISON, width=1, style=Qt.PenStyle.DashLine))
-        at20 = float(np.interp(20.0, np.r_[0.0, x], np.r_[0.0, y]))
-        plot.addItem(pg.InfiniteLine(pos=20, angle=90, pen=pg.mkPen("#f59e0b", width=1)))
+        # The top ⌈n ÷ 5⌉ customers, as the concentration card counts them (one rule, in core).
+        at20, top = analyses.pareto_top(pareto)
+        plot.addItem(pg.InfiniteLine(pos=float(x[top - 1]), angle=90, pen=pg.mkPen("#f59e0b", width=1)))
         plot.setLabel("bottom", _("Share of customers (%)"))
         plot.setLabel("left", _("Share of revenue (%)"))
         plot.setXRange(0, 100, padding=0.01)

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpidesk.core.analyses import FunnelStage, cohort_retention, funnel, new_vs_returning, revenue_pareto
+from kpidesk.core.analyses import (
+    FunnelStage,
+    cohort_retention,
+    funnel,
+    new_vs_returning,
+    pareto_top,
+    revenue_pareto,
+)
 from kpidesk.core.engine import Engine, Query
 
 D = dt.date
@@ -128,3 +135,22 @@ def test_funnel() -> None:
         FunnelStage("won", None),
     ]
     assert [s.count for s in funnel(Engine({}), D(2024, 1, 1), D(2024, 3, 31))] == [None, None, None, None]
+
+
+def test_the_pareto_headline_is_the_concentration_card() -> None:
+    # Seven customers with 400, 300, 100, 80, 60, 40, 20 (1,000 in all, a credit note of -30
+    # brings G from 50 to 20; H nets 0 and is left out): the top ⌈7 ÷ 5⌉ = 2 make 700, 70 %
+    # (interpolating the curve at 20 % of customers would say 52 %).
+    amounts = {"A": [400.0], "B": [300.0], "C": [100.0], "D": [80.0], "E": [60.0], "F": [40.0], "G": [50.0, -30.0]}
+    amounts["H"] = [25.0, -25.0]
+    rows = [(f"2024-03-{i + 1:02d}", a, c) for i, (c, xs) in enumerate(amounts.items()) for a in xs]
+    sales = pd.DataFrame(rows, columns=["date", "amount", "customer_id"])
+    sales["date"] = pd.to_datetime(sales["date"])
+    e = Engine({"sales": sales}, today=D(2024, 4, 1))
+    pareto = revenue_pareto(e, D(2024, 3, 1), D(2024, 3, 31))
+    assert len(pareto) == 7
+    share, top = pareto_top(pareto)
+    assert (share, top) == (pytest.approx(70.0), 2)
+    card = e.summary(Query(D(2024, 3, 1), D(2024, 3, 31), compare="none", kpis=("top_customer_share",)))
+    assert card.get("top_customer_share").value == pytest.approx(share)
+    assert pareto_top(revenue_pareto(e, D(2025, 1, 1), D(2025, 1, 31))) == (None, 0)
