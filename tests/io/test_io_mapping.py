@@ -191,3 +191,17 @@ def test_kind_candidates_clear_close_and_weak() -> None:
     assert len(kinds(["deal_id", "deal_stage", "close_date", "declared_monthly_revenue"])) > 1
     # Nothing means anything.
     assert kinds(["x", "y"]) == []
+
+
+def test_a_customer_column_of_names_feeds_customer_name(tmp_path: Path) -> None:
+    from kpidesk.io.mapping import customer_names
+    from kpidesk.io.read import prepare, read_sheet
+
+    names = tmp_path / "names.csv"
+    names.write_text("Date;Client;Montant\n05/03/2024;Boulangerie Martin;10\n06/03/2024;Garage Dupont;5\n")
+    ids = tmp_path / "ids.csv"
+    ids.write_text("Date;Client;Montant\n05/03/2024;C-001;10\n06/03/2024;C-002;5\n")
+    proposed = {"date": "Date", "customer_id": "Client", "amount": "Montant"}
+    by_name = customer_names(prepare(read_sheet(names)), "sales", proposed)
+    assert by_name == {"date": "Date", "customer_name": "Client", "amount": "Montant"}
+    assert customer_names(prepare(read_sheet(ids)), "sales", proposed) == proposed
