@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import numpy as np
 
 from kpidesk.core.kinds import missing_required, sales_amount
+from kpidesk.core.periods import parse_label
 from kpidesk.core.text import fold, normalise, unaccent
 from kpidesk.io.mapping import header_signature
 from kpidesk.io.mapping import normalise as header_key
+from kpidesk.io.read import prepare, read_sheet
+from kpidesk.io.validate import validate
 
 
 def test_text_is_folded_in_one_place() -> None:
@@ -30,3 +36,22 @@ def test_amount_or_quantity_times_unit_price() -> None:
     assert missing_required("sales", ["date", "quantity", "unit_price"]) == []
     assert missing_required("sales", ["date", "quantity"]) == ["amount"]
     assert missing_required("opportunities", ["status", "close_date"]) == ["created_date"]
+
+
+def test_targets_keep_the_engine_labels(tmp_path: Path) -> None:
+    path = tmp_path / "objectifs.csv"
+    path.write_text(
+        "KPI;Période;Objectif\nrevenue;FY2025;1000\nrevenue;fy2025-q1;250\n"
+        "revenue;2024-03-05;10\nrevenue;T2 2024;300\n",
+        encoding="utf-8",
+    )
+    prepared = prepare(read_sheet(path))
+    result = validate(prepared, "targets", {"kpi": "KPI", "period": "Période", "value": "Objectif"})
+    assert result.errors == []
+    labels = [str(v) for v in result.frame["period"]]
+    assert labels == ["FY2025", "FY2025-Q1", "2024-03-05", "2024-Q2"]
+    # Read by the engine's one parser with a fiscal year starting in April: FY2025 is
+    # April 2024 - March 2025 and its first quarter April - June 2024.
+    assert parse_label(labels[0], fiscal_start=4)[1:] == (dt.date(2024, 4, 1), dt.date(2025, 4, 1))
+    assert parse_label(labels[1], fiscal_start=4)[1:] == (dt.date(2024, 4, 1), dt.date(2024, 7, 1))
+    assert parse_label(labels[2], fiscal_start=4)[1:] == (dt.date(2024, 3, 5), dt.date(2024, 3, 6))
