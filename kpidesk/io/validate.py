@@ -272,7 +272,7 @@ def _blank_rows(prepared: PreparedSheet, first: list[str]) -> np.ndarray:
         if not blank.any():
             break
         if header in first:
-            blank &= prepared.cells(header).blank
+            blank &= prepared.cells(header).blank_or_spaces()
             continue
         candidates = np.flatnonzero(blank)
         blank[candidates] = V.blank_mask(prepared.column(header)[candidates])

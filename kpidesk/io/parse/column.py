@@ -89,17 +89,19 @@ def as_object_array(values: Sequence[Any] | np.ndarray) -> np.ndarray:
     return out
 
 
-def blank_mask(arr: np.ndarray) -> np.ndarray:
-    """True where a cell is empty: ``None``, NaN/NaT or an empty string."""
+def blank_mask(arr: np.ndarray, spaces: bool = True) -> np.ndarray:
+    """True where a cell is empty: ``None``, NaN/NaT, an empty string and, with ``spaces``, a
+    string of only spaces (blank everywhere: a blank-looking last row is layout, not data)."""
     mask = np.asarray(pd.isna(arr), dtype=bool)
     # Element-wise comparison in C; non-string cells simply compare unequal.
     mask |= np.asarray(arr == "", dtype=bool)
-    # A cell of only spaces is blank everywhere (a blank-looking last row is layout, not data).
+    if not spaces:
+        return mask
     try:
-        spaces = pd.Series(arr, dtype=object).str.isspace().to_numpy(dtype=object, na_value=False)
+        only_spaces = pd.Series(arr, dtype=object).str.isspace().to_numpy(dtype=object, na_value=False)
     except AttributeError:  # no string at all
         return mask
-    mask |= spaces.astype(bool)
+    mask |= only_spaces.astype(bool)
     return mask
 
 
@@ -157,7 +159,8 @@ class Column:
         elif kind in DATE_KINDS:
             blank = np.asarray(pd.isna(arr), dtype=bool)
         else:
-            blank = blank_mask(arr)
+            # Cells of spaces are found by their distinct values, when asked (see blank_or_spaces).
+            blank = blank_mask(arr, spaces=False)
         cells = arr
         if blank.any():
             # Calamine gives "" for a blank cell: set them aside so that a column of numbers
@@ -177,6 +180,16 @@ class Column:
             cells = cells.copy()
             cells[self.blank] = np.nan
         return np.asarray(cells.astype(np.float64))
+
+    def blank_or_spaces(self) -> np.ndarray:
+        """:attr:`blank`, and the cells of only spaces (looked at once per distinct value)."""
+        if self.kind in NUMERIC_KINDS or self.kind in DATE_KINDS or self.kind == "empty":
+            return self.blank
+        codes, uniques = self.factorised()
+        spaces = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques), dtype=bool, count=len(uniques))
+        if not spaces.any():
+            return self.blank
+        return np.asarray(self.blank | ((codes >= 0) & spaces[np.clip(codes, 0, None)]), dtype=bool)
 
     def factorised(self) -> tuple[np.ndarray, np.ndarray]:
         """(codes, uniques): each row's index in the distinct values (-1 for a blank)."""
