@@ -456,6 +456,31 @@ CATALOG: tuple[KpiDef, ...] = (
     ),
 )
 
+#: KPIs that count the customers of the sales lines: unavailable when no line names one.
+_CUSTOMER_KPIS = (
+    "active_customers",
+    "new_customers",
+    "revenue_per_customer",
+    "repeat_purchase_rate",
+    "one_time_buyer_rate",
+    "retention_rate",
+    "churn_rate",
+    "upsell_rate",
+    "clv",
+    "top_customer_share",
+    "cac",
+    "ltv_cac_ratio",
+)
+
+#: The fields a KPI needs beyond its kinds (SPEC §3.1): (kind, field) pairs whose column must
+#: hold a value, else the KPI is unavailable, never 0. The sales' ``customer_id`` is who bought:
+#: the customer id, else the customer name.
+FIELD_NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
+    **{kpi_id: (("sales", "customer_id"),) for kpi_id in _CUSTOMER_KPIS},
+    # A file with no product history says nothing of upsell (it would read 100 %).
+    "upsell_rate": (("sales", "customer_id"), ("sales", "product")),
+}
+
 BY_ID: dict[str, KpiDef] = {k.id: k for k in CATALOG}
 KPI_IDS: tuple[str, ...] = tuple(BY_ID)
 

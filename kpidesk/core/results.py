@@ -63,6 +63,16 @@ class KpiRow:
     #: Where the value should stand by the row's last day (see :func:`kpidesk.core.targets.range_target`).
     pacing: float | None = None
 
+    #: Days of the whole period, and of those the range and the data cover (a partial period's
+    #: tooltip: "20 days of 30"); None when unknown.
+    period_days: int | None = None
+    covered_days: int | None = None
+    #: The comparison is null because the data covers less than half of its period (SPEC §3.1).
+    no_comparable_data: bool = False
+    #: For an unavailable KPI whose kinds are there: the fields its data lacks (``product``;
+    #: ``customer_id`` and ``customer_name`` when the sales name no customer).
+    missing_fields: tuple[str, ...] = ()
+
     def to_json(self) -> dict[str, Any]:
         return {
             "kpi": self.kpi,

@@ -187,8 +187,8 @@ class Engine(EngineData):
         results: dict[Any, Any],
         whole_range: bool,
     ) -> list[KpiRow]:
-        available = self._available(definition, query.filters)
-        if not available:
+        missing = self.missing_fields(definition.id)
+        if missing or not self._available(definition, query.filters):
             return [
                 KpiRow(
                     kpi=definition.id,
@@ -202,6 +202,9 @@ class Engine(EngineData):
                     start=p.start,
                     end=p.end,
                     partial=is_partial(p, self._last_day()),
+                    period_days=p.full_days,
+                    covered_days=self.covered_days(p),
+                    missing_fields=missing,
                 )
                 for p in plist
             ]
@@ -255,6 +258,7 @@ class Engine(EngineData):
             for row in rows:
                 if row.period in uncovered:
                     row.comparison = None
+                    row.no_comparable_data = True
         return rows
 
     def _row(
@@ -301,6 +305,8 @@ class Engine(EngineData):
             start=p.start,
             end=p.end,
             partial=is_partial(p, self._last_day()),
+            period_days=p.full_days,
+            covered_days=self.covered_days(p),
             base=None if base is None else int(base),
             provisional=provisional,
             extra=extra,
@@ -316,6 +322,23 @@ class Engine(EngineData):
         # Overlapping comparison periods (rare: clipped ranges) are computed one by one.
         parts = [fn(ctx, Intervals(intervals.lo[i : i + 1], intervals.hi[i : i + 1])) for i in range(len(intervals))]
         return _stack(parts)
+
+    def covered_days(self, period: Period) -> int:
+        """The days of ``period`` that the range and the data cover (all of them when whole)."""
+        last = self._last_day()
+        end = period.end if last is None else min(period.end, last + dt.timedelta(days=1))
+        return max((end - period.start).days, 0)
+
+    def missing_fields(self, kpi_id: str) -> tuple[str, ...]:
+        """The fields ``kpi_id`` needs that no row of its data holds (:data:`catalog.FIELD_NEEDS`):
+        ``("customer_id", "customer_name")`` when the sales name no customer, ``("product",)``."""
+        missing: list[str] = []
+        for kind, name in catalog.FIELD_NEEDS.get(kpi_id, ()):
+            table = self.tables[kind]
+            if table.n == 0 or table.holds(name):
+                continue  # a kind not imported at all is said by its kinds
+            missing.extend(("customer_id", "customer_name") if (kind, name) == ("sales", "customer_id") else (name,))
+        return tuple(missing)
 
     def _available(self, definition: KpiDef, filters: Mapping[str, frozenset[str]]) -> bool:
         if definition.id not in _FUNCTIONS:

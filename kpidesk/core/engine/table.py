@@ -7,6 +7,7 @@ import pandas as pd
 
 from kpidesk.core.cells import MISSING_DAY, code_type, factorize_objects
 from kpidesk.core.engine.intervals import _NS_PER_DAY
+from kpidesk.core.text import unaccent
 
 # -- prepared data ----------------------------------------------------------------------------
 
@@ -20,6 +21,7 @@ class Table:
         self.n = len(frame)
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._days: dict[str, np.ndarray] = {}
+        self._holds: dict[str, bool] = {}
 
     def days(self, column: str) -> np.ndarray:
         """Day numbers of a date column (``INT64_MIN`` where missing), read-only."""
@@ -50,24 +52,66 @@ class Table:
         times a count) must widen them first (:func:`wide`).
         """
         if column not in self._codes:
-            if column not in self.frame.columns:
-                self._codes[column] = (_constant(-1, self.n, np.int8), np.empty(0, dtype=object))
-                return self._codes[column]
-            series = self.frame[column]
-            if isinstance(series.dtype, pd.CategoricalDtype):
-                codes = series.cat.codes.to_numpy()
-                labels = np.asarray(series.cat.categories.astype(str), dtype=object)
+            if column == "customer_id" and self.kind == "sales":
+                self._codes[column] = self._customer_codes()
             else:
-                codes, uniques = factorize_objects(series.to_numpy(dtype=object))
-                labels = np.asarray(uniques, dtype=object)
-                if pd.api.types.infer_dtype(labels, skipna=False) != "string":
-                    labels = np.asarray([str(u) for u in labels], dtype=object)
-                codes = codes.astype(code_type(len(labels)))
-            if codes.flags.writeable:
-                codes = codes.view()
-                codes.flags.writeable = False
-            self._codes[column] = (codes, labels)
+                self._codes[column] = self._column_codes(column)
         return self._codes[column]
+
+    def _customer_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who bought each line (SPEC §3.1): its customer id, else its customer name, names
+        matched trimmed, case- and accent-folded and shown as first written."""
+        ids, id_labels = self._column_codes("customer_id")
+        if not self.has_column("customer_name") or not bool((ids < 0).any()):
+            return ids, id_labels
+        names, name_labels = self._column_codes("customer_name")
+        keys = [" ".join(unaccent(str(label)).split()) for label in name_labels]
+        group: dict[str, int] = {}
+        shown: list[str] = []
+        of_label = np.full(len(keys) + 1, -1, dtype=np.int64)  # the last slot: no name
+        for i, key in enumerate(keys):
+            if key:
+                if key not in group:
+                    group[key] = len(shown)
+                    shown.append(" ".join(str(name_labels[i]).split()))
+                of_label[i] = len(id_labels) + group[key]
+        by_name = np.flatnonzero(ids < 0)
+        if not shown or not len(by_name):
+            return ids, id_labels
+        codes = ids.astype(np.int64)
+        codes[by_name] = of_label[np.where(names[by_name] >= 0, names[by_name], len(keys))]
+        labels = np.concatenate([id_labels, np.asarray(shown, dtype=object)])
+        codes = codes.astype(code_type(len(labels)))
+        codes.flags.writeable = False
+        return codes, labels
+
+    def _column_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, labels) of one column as stored (see :meth:`codes`)."""
+        if column not in self.frame.columns:
+            return _constant(-1, self.n, np.int8), np.empty(0, dtype=object)
+        series = self.frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()
+            labels = np.asarray(series.cat.categories.astype(str), dtype=object)
+        else:
+            codes, uniques = factorize_objects(series.to_numpy(dtype=object))
+            labels = np.asarray(uniques, dtype=object)
+            if pd.api.types.infer_dtype(labels, skipna=False) != "string":
+                labels = np.asarray([str(u) for u in labels], dtype=object)
+            codes = codes.astype(code_type(len(labels)))
+        if codes.flags.writeable:
+            codes = codes.view()
+            codes.flags.writeable = False
+        return codes, labels
+
+    def holds(self, column: str) -> bool:
+        """Whether some row has a value in the text column (``customer_id`` of the sales: a
+        customer id or name, see :meth:`codes`)."""
+        key = "holds:" + column
+        if key not in self._holds:
+            codes, _ = self.codes(column)
+            self._holds[key] = bool(len(codes)) and bool((codes >= 0).any())
+        return self._holds[key]
 
     def numbers(self, column: str) -> np.ndarray:
         """A number column as float64 (NaN where missing)."""
