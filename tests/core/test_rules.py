@@ -83,3 +83,8 @@ def test_a_comparison_the_data_does_not_cover_is_null_and_says_so(by_name: Engin
     jan, feb = result.series("revenue")
     assert jan.comparison is None and jan.no_comparable_data
     assert feb.comparison == 150.0 and not feb.no_comparable_data
+
+
+def test_a_customer_known_by_name_is_shown_by_that_name_alone(by_name: Engine) -> None:
+    assert by_name.member_label("customer", "Société Générale") == "Société Générale"
+    assert by_name.members("customer") == ["ACME", "Société Générale"]

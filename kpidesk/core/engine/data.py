@@ -127,7 +127,7 @@ class EngineData:
             table = self.tables[kind]
             if table.n == 0 or not table.has_column(column):
                 continue
-            ids, id_labels = table.codes("customer_id")
+            ids, id_labels = table.stored_codes("customer_id")  # names of customers with an id
             name_codes, name_labels = table.codes(column)
             rows = np.flatnonzero((ids >= 0) & (name_codes >= 0))
             if not len(rows):

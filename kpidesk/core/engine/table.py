@@ -55,16 +55,16 @@ class Table:
             if column == "customer_id" and self.kind == "sales":
                 self._codes[column] = self._customer_codes()
             else:
-                self._codes[column] = self._column_codes(column)
+                self._codes[column] = self.stored_codes(column)
         return self._codes[column]
 
     def _customer_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """Who bought each line (SPEC §3.1): its customer id, else its customer name, names
         matched trimmed, case- and accent-folded and shown as first written."""
-        ids, id_labels = self._column_codes("customer_id")
+        ids, id_labels = self.stored_codes("customer_id")
         if not self.has_column("customer_name") or not bool((ids < 0).any()):
             return ids, id_labels
-        names, name_labels = self._column_codes("customer_name")
+        names, name_labels = self.stored_codes("customer_name")
         keys = [" ".join(unaccent(str(label)).split()) for label in name_labels]
         group: dict[str, int] = {}
         shown: list[str] = []
@@ -85,8 +85,9 @@ class Table:
         codes.flags.writeable = False
         return codes, labels
 
-    def _column_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, labels) of one column as stored (see :meth:`codes`)."""
+    def stored_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, labels) of one column as stored, not cached (:meth:`codes` reads the sales' customer
+        from its id or its name)."""
         if column not in self.frame.columns:
             return _constant(-1, self.n, np.int8), np.empty(0, dtype=object)
         series = self.frame[column]
