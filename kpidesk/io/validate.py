@@ -192,7 +192,6 @@ def validate(
     row_numbers = prepared.first_data_row + np.arange(n, dtype=np.int64)
 
     columns: dict[str, Any] = {}
-    blanks: dict[str, np.ndarray] = {}
     problems: list[tuple[np.ndarray, str, str, str]] = []  # (mask, field, column, message)
     fields = [f for f in spec.field_names if f in mapping]
     for step, field in enumerate(fields):
@@ -220,7 +219,6 @@ def validate(
             columns[field] = categorical
         else:
             columns[field] = parsed.values
-        blanks[field] = parsed.missing
         if field in spec.required and parsed.missing.any() and (kind, field) not in ALTERNATIVES:
             problems.append((parsed.missing, field, column, _("Required value missing")))
         if progress is not None:
@@ -228,7 +226,6 @@ def validate(
 
     if kind == "sales":
         _sales_amount(columns, mapping, problems)
-    _alternatives_missing(kind, mapping, blanks, n, problems)
     overlong = prepared.overlong_rows()
     if overlong.any():
         problems.append(
@@ -303,26 +300,6 @@ def _sales_amount(
             problems.append(
                 (mask, field, mapping[field], _("Required value missing: the amount is quantity x unit price"))
             )
-
-
-def _alternatives_missing(
-    kind: str,
-    mapping: Mapping[str, str],
-    blanks: dict[str, np.ndarray],
-    n: int,
-    problems: list[tuple[np.ndarray, str, str, str]],
-) -> None:
-    """Rows that have neither a required field nor the fields standing in for it (an opportunity
-    with neither a creation nor a close date). The sales amount has its own rule, above."""
-    for (owner, field), alternatives in ALTERNATIVES.items():
-        if owner != kind or (kind == "sales" and field == "amount"):
-            continue
-        gap = blanks.get(field, np.ones(n, dtype=bool)).copy()
-        for parts in alternatives:
-            gap &= np.logical_or.reduce([blanks.get(p, np.ones(n, dtype=bool)) for p in parts])
-        if gap.any():
-            column = mapping.get(field) or next(mapping[p] for parts in alternatives for p in parts if p in mapping)
-            problems.append((gap, field, column, _("Required value missing")))
 
 
 def _flagged(problems: list[tuple[np.ndarray, str, str, str]], field: str, n: int) -> np.ndarray:

@@ -297,3 +297,74 @@ def test_excel_error_cells_are_missing_and_na_is_a_region(company: Path, tmp_pat
     assert result.frame["amount"].tolist() == [5.0, 7.0]
     assert [None if v != v else v for v in result.frame["region"].tolist()] == ["NA", None]
     rejected_row(company, path, 2, "Montant")
+
+
+def _xlsx_with_sheet_xml(tmp_path: Path, name: str, sheet_xml: str) -> Path:
+    """A real workbook whose first sheet's XML is replaced by ``sheet_xml``."""
+    import zipfile
+
+    source = xlsx_file(tmp_path, "source-" + name, [["Date", "Montant"], ["05/03/2024", 1.0]])
+    path = tmp_path / name
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            zout.writestr(item, data)
+    return path
+
+
+def test_an_external_entity_is_never_resolved(company: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>'
+    )
+    path = _xlsx_with_sheet_xml(tmp_path, "xxe.xlsx", xml)
+    before = snapshot(company)
+    with Store.open(company) as store:
+        try:
+            import_file(store, path, kind="sales", strict=True)
+        except UserError as exc:
+            assert "TOPSECRET" not in str(exc)
+    assert snapshot(company) == before
+
+
+def test_billion_laughs_is_refused(company: Path, tmp_path: Path) -> None:
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE x [{entities}]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&a9;</t></is></c></row></sheetData></worksheet>'
+    )
+    path = _xlsx_with_sheet_xml(tmp_path, "laughs.xlsx", xml)
+    before = snapshot(company)
+    with Store.open(company) as store, pytest.raises(UserError):
+        import_file(store, path, kind="sales", strict=True)
+    assert snapshot(company) == before
+
+
+def test_an_encrypted_workbook_is_refused(company: Path, tmp_path: Path) -> None:
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le"))
+    refused(company, path, "password")
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook(tmp_path: Path) -> None:
+    source = xlsx_file(tmp_path, "real.xlsx", [["Date", "Montant"], ["05/03/2024", 7.5]])
+    path = tmp_path / "lying.csv"
+    path.write_bytes(source.read_bytes())
+    assert frame_of(path).frame["amount"].tolist() == [7.5]
+
+
+def test_a_day_that_does_not_exist_is_rejected(company: Path, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "feb.csv", "Date;Montant\n28/02/2023;1\n29/02/2023;2\n")
+    rejected_row(company, path, 3, "Date")
+
+
+def test_nul_bytes_in_a_csv_are_refused(company: Path, tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"Date;Montant\n05/03/2024;1\x00\x00\x00\x00\n" + b"\x00" * 300)
+    refused(company, path, "encoding")

@@ -44,7 +44,9 @@ def decode_text(data: bytes, file: str) -> str:
         # UTF-16 without a BOM: every other byte of ASCII text is zero.
         even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
         sample = min(len(data), 4096) // 2 or 1
-        encoding = "utf-16-be" if even > 0.4 * sample else "utf-16-le" if odd > 0.4 * sample else ""
+        # Text in UTF-16 has its zeros on one side only; zeros on both sides are no text.
+        high, low = 0.4 * sample, 0.05 * sample
+        encoding = "utf-16-be" if even > high and odd < low else "utf-16-le" if odd > high and even < low else ""
         if not encoding:
             raise unreadable(file)
         try:
