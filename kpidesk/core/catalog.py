@@ -481,6 +481,10 @@ FIELD_NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
     "upsell_rate": (("sales", "customer_id"), ("sales", "product")),
 }
 
+#: KPIs whose card names the best and the worst member of a dimension (SPEC §3: ROI is
+#: meaningful per channel); the engine's whole-range rows carry them (``best``, ``worst``).
+CARD_BREAKDOWN: dict[str, str] = {"roi": "channel"}
+
 BY_ID: dict[str, KpiDef] = {k.id: k for k in CATALOG}
 KPI_IDS: tuple[str, ...] = tuple(BY_ID)
 

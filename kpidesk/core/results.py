@@ -72,6 +72,10 @@ class KpiRow:
     #: For an unavailable KPI whose kinds are there: the fields its data lacks (``product``;
     #: ``customer_id`` and ``customer_name`` when the sales name no customer).
     missing_fields: tuple[str, ...] = ()
+    #: For a KPI whose card names its extremes (:data:`~kpidesk.core.catalog.CARD_BREAKDOWN`, ROI by
+    #: channel), on the rows of a whole range: the best and the worst member with their values.
+    best: tuple[str, float] | None = None
+    worst: tuple[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

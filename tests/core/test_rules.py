@@ -88,3 +88,25 @@ def test_a_comparison_the_data_does_not_cover_is_null_and_says_so(by_name: Engin
 def test_a_customer_known_by_name_is_shown_by_that_name_alone(by_name: Engine) -> None:
     assert by_name.member_label("customer", "Société Générale") == "Société Générale"
     assert by_name.members("customer") == ["ACME", "Société Générale"]
+
+
+def test_roi_names_its_best_and_worst_channel() -> None:
+    # Web: revenue 300, spend 100: (300 - 100) / 100 = 200 %. Salon: revenue 100, spend 200:
+    # (100 - 200) / 200 = -50 %. The company: (400 - 300) / 300 = 33.3 %.
+    sales = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-01-07"]),
+            "amount": [200.0, 100.0, 100.0],
+            "channel": ["Web", "Web", "Salon"],
+        }
+    )
+    spend = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-01", "2024-01-01"]), "amount": [100.0, 200.0], "channel": ["Web", "Salon"]}
+    )
+    e = Engine({"sales": sales, "spend": spend}, today=D(2024, 2, 1))
+    roi = e.summary(Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",))).get("roi")
+    assert roi.value == pytest.approx(100 / 3)
+    assert roi.best == ("Web", pytest.approx(200.0))
+    assert roi.worst == ("Salon", pytest.approx(-50.0))
+    # Period rows (trends) do not carry them.
+    assert e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",))).get("roi").best is None

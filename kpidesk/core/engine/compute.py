@@ -216,6 +216,9 @@ class Engine(EngineData):
         rows = []
         for i, p in enumerate(plist):
             rows.append(self._row(definition, p, query.grain, None, None, whole, i, None, compared, None, whole_range))
+        spotlight = catalog.CARD_BREAKDOWN.get(definition.id)
+        if whole_range and spotlight is not None and self._breaks_down(definition, spotlight):
+            self._spotlight(definition, rows, Ctx(self, self.settings, query.filters, spotlight, results), main)
         if query.by is not None and self._breaks_down(definition, query.by):
             ctx = Ctx(self, self.settings, query.filters, query.by, results)
             split = self._evaluate(definition, ctx, main)
@@ -322,6 +325,19 @@ class Engine(EngineData):
         # Overlapping comparison periods (rare: clipped ranges) are computed one by one.
         parts = [fn(ctx, Intervals(intervals.lo[i : i + 1], intervals.hi[i : i + 1])) for i in range(len(intervals))]
         return _stack(parts)
+
+    def _spotlight(self, definition: KpiDef, rows: list[KpiRow], ctx: Ctx, main: Intervals) -> None:
+        """The best and the worst member of the card's breakdown (ROI: the channels), on each row."""
+        split = self._evaluate(definition, ctx, main)
+        if split.members is None:
+            return
+        sign = -1.0 if definition.direction == "lower" else 1.0
+        for i, row in enumerate(rows):
+            found = [(str(m), v) for j, m in enumerate(split.members) if (v := _cell(split.value, i, j)) is not None]
+            if found:
+                # Best first; ties by name, so the same pair comes back every time.
+                found.sort(key=lambda mv: (-sign * mv[1], mv[0].casefold()))
+                row.best, row.worst = found[0], found[-1]
 
     def covered_days(self, period: Period) -> int:
         """The days of ``period`` that the range and the data cover (all of them when whole)."""
