@@ -189,6 +189,8 @@ def test_kind_candidates_clear_close_and_weak() -> None:
     assert kinds(["Date", "Montant", "Note"]) == ["sales", "surveys"]
     # Weak: no required field is named outright; the user is asked.
     assert len(kinds(["deal_id", "deal_stage", "close_date", "declared_monthly_revenue"])) > 1
+    # A bare "Date" and "Client": a lead's creation date only as a last resort, so asked.
+    assert kinds(["Date", "Client"])[:2] == ["leads", "customers"]
     # Nothing means anything.
     assert kinds(["x", "y"]) == []
 

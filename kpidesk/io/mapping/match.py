@@ -19,6 +19,8 @@ from kpidesk.io.mapping.synonyms import BLOCKERS, PARTIAL_WORDS, SYNONYMS
 
 EXACT = 1000
 PARTIAL = 500
+#: A required field matched by one of its first synonyms names the kind outright.
+NAMED_RANK = 10
 #: Below this fit the best kind is a guess: the candidates are returned instead.
 WEAK_FIT = 3.0
 #: A second kind within this share of the best one's fit is as likely: both are candidates.
@@ -186,8 +188,11 @@ def kind_candidates(headers: Sequence[str]) -> list[KindGuess]:
     best = ranked[0]
     complete = [g for g in ranked if g.complete]
     required = set(KINDS[best.kind].required)
-    # Weak: a low fit, or no required field named outright ("close_date" is only partly a sale's date).
-    strong = best.score >= WEAK_FIT and any(m.exact for f, m in best.matches.items() if f in required)
+    # Weak: a low fit, or no required field named outright by one of its first synonyms ("close_date"
+    # is only partly a sale's date; a bare "Date" is a lead's creation date only as a last resort).
+    strong = best.score >= WEAK_FIT and any(
+        m.score >= EXACT - NAMED_RANK for f, m in best.matches.items() if f in required
+    )
     if best.complete and strong:
         columns = {m.column for m in best.matches.values()}
         # A kind reading only columns the best one reads adds no evidence ("Date; Montant" could be
