@@ -21,7 +21,7 @@ from kpidesk.core import catalog
 from kpidesk.core.kinds import DIMENSIONS, KIND_NAMES
 from kpidesk.core.periods import COMPARISONS, GRAINS
 from kpidesk.errors import Cancelled, UserError
-from kpidesk.i18n import LANGUAGES, _, language, set_language
+from kpidesk.i18n import LANGUAGES, _, language, ngettext, set_language
 from kpidesk.labels import GRAIN_LABELS, KIND_TITLES
 from kpidesk.memory import tune_allocator
 
@@ -245,9 +245,11 @@ def _import(args: argparse.Namespace) -> int:
             except UserError as exc:
                 failures.append(str(exc))
     failures.extend(
-        _("{file}: {rejected} rows rejected, so nothing was imported (--strict).").format(
-            file=o.file, rejected=o.rejected
-        )
+        ngettext(
+            "{file}: {rejected} row rejected, so nothing was imported (--strict).",
+            "{file}: {rejected} rows rejected, so nothing was imported (--strict).",
+            o.rejected,
+        ).format(file=o.file, rejected=o.rejected)
         for o in outcomes
         if o.batch_id is None and o.rejected
     )
@@ -308,9 +310,11 @@ def _undo_import(args: argparse.Namespace) -> int:
     with _open(args.db, write=True) as company:
         batch = company.undo_import(args.batch)
     print(
-        _("Import #{id} ({file}) undone: {count} rows removed.").format(
-            id=batch.batch_id, file=batch.file, count=batch.imported
-        )
+        ngettext(
+            "Import #{id} ({file}) undone: {count} row removed.",
+            "Import #{id} ({file}) undone: {count} rows removed.",
+            batch.imported,
+        ).format(id=batch.batch_id, file=batch.file, count=batch.imported)
     )
     return 0
 

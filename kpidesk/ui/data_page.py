@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core.formatting import format_number
 from kpidesk.core.kinds import KINDS
-from kpidesk.i18n import _
+from kpidesk.i18n import _, ngettext
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
@@ -132,10 +132,12 @@ class KindTable(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.model.frame())
         if shown == total:
-            self.count.setText(_("{count} rows").format(count=format_number(total, 0, self.model.lang)))
+            self.count.setText(
+                ngettext("{count} row", "{count} rows", total).format(count=format_number(total, 0, self.model.lang))
+            )
         else:
             self.count.setText(
-                _("{shown} of {total} rows").format(
+                ngettext("{shown} of {total} row", "{shown} of {total} rows", total).format(
                     shown=format_number(shown, 0, self.model.lang), total=format_number(total, 0, self.model.lang)
                 )
             )

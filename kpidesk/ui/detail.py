@@ -29,7 +29,7 @@ from kpidesk.core.engine import Engine, Result
 from kpidesk.core.formatting import format_change, format_value
 from kpidesk.core.present import change_unit, leaderboard, present
 from kpidesk.core.text import member_label
-from kpidesk.i18n import _
+from kpidesk.i18n import _, ngettext
 from kpidesk.labels import DIMENSION_LABELS, DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
 from kpidesk.ui import tasks
 from kpidesk.ui.charts import ACCENT, TrendChart
@@ -215,7 +215,11 @@ class KpiDetail(QDialog):
         self.table.sortByColumn(
             1, Qt.SortOrder.AscendingOrder if self.kpi.direction == "lower" else Qt.SortOrder.DescendingOrder
         )
-        self.breakdown_note.setText(_("{count} members over the selected period").format(count=len(frame)))
+        self.breakdown_note.setText(
+            ngettext(
+                "{count} member over the selected period", "{count} members over the selected period", len(frame)
+            ).format(count=len(frame))
+        )
         self._draw_bars(frame)
 
     def _draw_bars(self, frame: pd.DataFrame) -> None:

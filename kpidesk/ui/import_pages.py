@@ -39,7 +39,7 @@ from kpidesk.app.imports import ImportOutcome, ImportSession, Validation, write_
 from kpidesk.core.formatting import format_date, format_number
 from kpidesk.core.kinds import KINDS, missing_required
 from kpidesk.errors import UserError
-from kpidesk.i18n import _, language
+from kpidesk.i18n import _, language, ngettext
 from kpidesk.labels import FIELD_TITLES, KIND_TITLES
 
 if TYPE_CHECKING:
@@ -377,8 +377,12 @@ class ValidationPage(QWizardPage):
         frame, _rows, errors = validation
         self._done = True
         self.summary.setText(
-            _("{ok} rows are ready to import; {rejected} rows are rejected.").format(
-                ok=_n(len(frame)), rejected=_n(validation.rejected)
+            ngettext("{count} row is ready to import;", "{count} rows are ready to import;", len(frame)).format(
+                count=_n(len(frame))
+            )
+            + " "
+            + ngettext("{count} row is rejected.", "{count} rows are rejected.", validation.rejected).format(
+                count=_n(validation.rejected)
             )
         )
         headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
@@ -437,9 +441,11 @@ class ImportPage(QWizardPage):
             self.report.setText(message)
         elif outcome.batch_id is None:
             self.report.setText(
-                _("Nothing was imported: {rejected} rows are rejected and you asked to import nothing then.").format(
-                    rejected=_n(outcome.rejected)
-                )
+                ngettext(
+                    "Nothing was imported: {rejected} row is rejected and you asked to import nothing then.",
+                    "Nothing was imported: {rejected} rows are rejected and you asked to import nothing then.",
+                    outcome.rejected,
+                ).format(rejected=_n(outcome.rejected))
             )
         else:
             self.progress.setValue(100)

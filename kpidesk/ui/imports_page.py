@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.core.formatting import format_number
 from kpidesk.errors import UserError
-from kpidesk.i18n import _
+from kpidesk.i18n import _, ngettext
 from kpidesk.labels import KIND_TITLES
 from kpidesk.ui import tasks
 from kpidesk.ui.errors import show_error
@@ -141,7 +141,11 @@ class ImportsPage(QWidget):
         if not batch.errors:
             self.report_title.setText(_("No row of this import was rejected."))
             return
-        self.report_title.setText(_("{count} rejected rows:").format(count=format_number(batch.rejected, 0, self.lang)))
+        self.report_title.setText(
+            ngettext("{count} rejected row:", "{count} rejected rows:", batch.rejected).format(
+                count=format_number(batch.rejected, 0, self.lang)
+            )
+        )
         self.report.setRowCount(len(batch.errors))
         for r, e in enumerate(batch.errors):
             for c, key in enumerate(("row", "column", "value", "message")):
@@ -176,9 +180,11 @@ class ImportsPage(QWidget):
         answer = QMessageBox.question(
             self,
             _("Undo import"),
-            _("Remove the {count} rows imported from {file}?").format(
-                count=format_number(batch.imported, 0, self.lang), file=batch.file
-            ),
+            ngettext(
+                "Remove the {count} row imported from {file}?",
+                "Remove the {count} rows imported from {file}?",
+                batch.imported,
+            ).format(count=format_number(batch.imported, 0, self.lang), file=batch.file),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

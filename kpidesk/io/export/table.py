@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from kpidesk import i18n
 from kpidesk.core.formatting import format_number
 from kpidesk.errors import Cancelled, UserError
-from kpidesk.i18n import _
+from kpidesk.i18n import _, ngettext
 from kpidesk.io.excel import to_serials
 from kpidesk.io.export.look import CancelledCallback, Look, ProgressCallback, Words
 from kpidesk.io.xlsx import (
@@ -108,7 +108,10 @@ def export_table(
                 raise Cancelled()
             if progress is not None:
                 progress(
-                    0.9 * start / max(n, 1), _("Writing {count} rows").format(count=format_number(n, 0, words.lang))
+                    0.9 * start / max(n, 1),
+                    ngettext("Writing {count} row", "Writing {count} rows", n).format(
+                        count=format_number(n, 0, words.lang)
+                    ),
                 )
             stop = min(start + chunk, n)
             for i in range(start, stop):
