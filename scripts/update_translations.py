@@ -92,7 +92,11 @@ def updated(text: str) -> str:
     """The catalogue ``text`` updated to the code's messages (obsolete entries kept as ``#~``)."""
     catalog = load(text)
     catalog.project, catalog.version = "KPI Desk", __version__
-    catalog.update(template(), no_fuzzy_matching=True, update_header_comment=False, update_creation_date=False)
+    wanted = template()
+    for message in list(catalog.obsolete.values()):  # marked again: its translation comes back
+        if wanted.get(message.id, message.context) is not None:
+            catalog[message.id] = message
+    catalog.update(wanted, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=False)
     out = io.BytesIO()
     write_po(out, catalog, width=0, include_lineno=False, ignore_obsolete=False, sort_output=False)
     return out.getvalue().decode("utf-8")
