@@ -18,8 +18,9 @@ import pandas as pd
 
 from kpidesk.core.cells import MISSING_DAY
 from kpidesk.core.engine import Ctx, Engine, Intervals, Query, day_number, wide
-from kpidesk.core.kpis import Buyers, buyers, opportunity_counts, sales_facts
+from kpidesk.core.kpis import Buyers, buyers, leads_created, opportunity_counts, sales_facts
 from kpidesk.core.periods import periods
+from kpidesk.i18n import N_
 
 Filters = Mapping[str, frozenset[str]]
 
@@ -189,39 +190,63 @@ def new_vs_returning(engine: Engine, query: Query) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class FunnelStage:
-    """One stage of the sales funnel: its id, the count, or None when its data is missing."""
+    """One stage of the sales funnel: its id, the count (None when its data is missing), and the
+    catalogue's rate that leads to it with the cohort both count (SPEC §3.1), when it has one."""
 
     stage: str
     count: int | None
+    #: The value of the KPI ``rate_kpi`` over the same range and filters (the card's value).
+    rate: float | None = None
+    rate_kpi: str | None = None
+    #: Which rows the count and the rate count: a key of :data:`FUNNEL_COHORTS`.
+    cohort: str | None = None
 
 
 #: The funnel's stages, in order.
 FUNNEL_STAGES: tuple[str, ...] = ("leads", "qualified", "opportunities", "won")
 
+#: What each cohort of the funnel counts, said beside its rate.
+FUNNEL_COHORTS: dict[str, str] = {
+    "leads_created": N_("of the leads created in the period"),
+    "opportunities_created": N_("opportunities created in the period"),
+    "opportunities_closed": N_("of the opportunities closed in the period"),
+}
+
 
 def funnel(engine: Engine, start: dt.date, end: dt.date, filters: Filters | None = None) -> list[FunnelStage]:
-    """Leads created → leads qualified → opportunities created → opportunities won, in
-    ``start``..``end`` (the KPIs ``leads``, ``qualified_leads``, ``opportunities``, and the
-    opportunities won, by close date). A stage whose kind is missing, or lacks a filtered
-    dimension, has count None.
+    """Leads → qualified → opportunities → won over ``start``..``end``, with the cards' cohorts:
+
+    * leads: created in the range (``leads``);
+    * qualified: of those leads, the qualified ones, at the ``qualification_rate``;
+    * opportunities: created in the range (``opportunities``), no rate (another cohort);
+    * won: opportunities closed in the range that were won, at the ``win_rate``
+      (won ÷ won and lost).
+
+    A stage whose kind is missing, or lacks a filtered dimension, has count None.
     """
-    result = engine.summary(
-        Query(start, end, compare="none", kpis=("leads", "qualified_leads", "opportunities"), filters=filters or {})
-    )
-    by_kpi = {row.kpi: row for row in result.rows}
+    kpis = ("leads", "qualification_rate", "opportunities", "win_rate")
+    result = engine.summary(Query(start, end, compare="none", kpis=kpis, filters=filters or {}))
+    by_kpi = {row.kpi: row for row in result.rows if row.member is None}
+    iv = Intervals.of([(start, end + dt.timedelta(days=1))])
+    ctx = _ctx(engine, filters)
+    qualified: int | None = None
+    if not by_kpi["leads"].unavailable:
+        qualified = int(leads_created(ctx, iv)[1][0])
     won: int | None = None
     if not by_kpi["opportunities"].unavailable:
-        ctx = _ctx(engine, filters)
-        counts = opportunity_counts(ctx, Intervals.of([(start, end + dt.timedelta(days=1))]))
-        won = int(counts["won"][0])
+        won = int(opportunity_counts(ctx, iv)["won"][0])
 
     def count(kpi: str) -> int | None:
         row = by_kpi[kpi]
         return None if row.unavailable or row.value is None else int(row.value)
 
+    def rate(kpi: str) -> float | None:
+        row = by_kpi[kpi]
+        return None if row.unavailable else row.value
+
     return [
-        FunnelStage("leads", count("leads")),
-        FunnelStage("qualified", count("qualified_leads")),
-        FunnelStage("opportunities", count("opportunities")),
-        FunnelStage("won", won),
+        FunnelStage("leads", count("leads"), cohort="leads_created"),
+        FunnelStage("qualified", qualified, rate("qualification_rate"), "qualification_rate", "leads_created"),
+        FunnelStage("opportunities", count("opportunities"), cohort="opportunities_created"),
+        FunnelStage("won", won, rate("win_rate"), "win_rate", "opportunities_closed"),
     ]

@@ -157,10 +157,12 @@ class AnalysesPage(QWidget):
             [[(float(y), _(FUNNEL_STAGES.get(s.stage, s.stage))) for y, s in zip(ys, shown, strict=True)]]
         )
         plot.hideAxis("bottom")
-        for i, (y, s) in enumerate(zip(ys, shown, strict=True)):
+        for y, s in zip(ys, shown, strict=True):
             text = format_number(float(s.count or 0), 0, self.lang)
-            if i > 0 and counts[i - 1] > 0:
-                text += f"  ({format_value(counts[i] / counts[i - 1] * 100, 'percent', self.lang)})"
+            # The catalogue's rate, over the cohort the card counts (core/analyses.py says which).
+            if s.rate is not None and s.cohort is not None:
+                rate = format_value(s.rate, "percent", self.lang)
+                text += f"  ({rate} {_(analyses.FUNNEL_COHORTS[s.cohort])})"
             label = pg.TextItem(text, color="#0f172a", anchor=(0.5, 0.5))
             label.setPos(0, float(y))
             plot.addItem(label)

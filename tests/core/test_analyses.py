@@ -119,20 +119,25 @@ def test_funnel() -> None:
         }
     )
     e = Engine({"leads": leads, "opportunities": opportunities})
-    # Q1: 3 leads created, 1 qualified in Q1 (the 1 Feb one is qualified in April), 3
-    # opportunities created, 1 won in Q1 (the other won on 5 April).
-    assert funnel(e, D(2024, 1, 1), D(2024, 3, 31)) == [
-        FunnelStage("leads", 3),
-        FunnelStage("qualified", 1),
-        FunnelStage("opportunities", 3),
-        FunnelStage("won", 1),
+    # Q1, the cards' cohorts: 3 leads created, of which 2 are qualified (the 1 Feb one is
+    # qualified in April, but it is of the Q1 cohort): 2 / 3 = the qualification rate, 66.7 %.
+    # 3 opportunities created; closed in Q1: won 20 Jan, lost 1 Mar (the other is won on
+    # 5 April): 1 won, win rate 1 / (1 + 1) = 50 %.
+    stages = funnel(e, D(2024, 1, 1), D(2024, 3, 31))
+    assert stages == [
+        FunnelStage("leads", 3, cohort="leads_created"),
+        FunnelStage("qualified", 2, pytest.approx(200 / 3), "qualification_rate", "leads_created"),
+        FunnelStage("opportunities", 3, cohort="opportunities_created"),
+        FunnelStage("won", 1, 50.0, "win_rate", "opportunities_closed"),
     ]
+    cards = e.summary(Query(D(2024, 1, 1), D(2024, 3, 31), kpis=("qualification_rate", "win_rate")))
+    assert [stages[1].rate, stages[3].rate] == [r.value for r in cards.rows]
     # Opportunities have no segment: filtered by segment, their stages are unavailable.
     assert funnel(e, D(2024, 1, 1), D(2024, 3, 31), {"segment": frozenset({"PME"})}) == [
-        FunnelStage("leads", 2),
-        FunnelStage("qualified", 1),
-        FunnelStage("opportunities", None),
-        FunnelStage("won", None),
+        FunnelStage("leads", 2, cohort="leads_created"),
+        FunnelStage("qualified", 1, 50.0, "qualification_rate", "leads_created"),
+        FunnelStage("opportunities", None, cohort="opportunities_created"),
+        FunnelStage("won", None, None, "win_rate", "opportunities_closed"),
     ]
     assert [s.count for s in funnel(Engine({}), D(2024, 1, 1), D(2024, 3, 31))] == [None, None, None, None]
 

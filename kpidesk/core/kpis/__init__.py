@@ -66,13 +66,14 @@ from __future__ import annotations
 from kpidesk.core.kpis import customers, marketing, prospecting, sales, satisfaction
 from kpidesk.core.kpis.buyers import Buyers, buyers
 from kpidesk.core.kpis.facts import SalesFacts, sales_facts
-from kpidesk.core.kpis.prospecting import opportunity_counts
+from kpidesk.core.kpis.prospecting import leads_created, opportunity_counts
 
 __all__ = [
     "Buyers",
     "SalesFacts",
     "buyers",
     "customers",
+    "leads_created",
     "marketing",
     "opportunity_counts",
     "prospecting",

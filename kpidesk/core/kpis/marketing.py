@@ -16,7 +16,7 @@ from kpidesk.core.engine import (
 )
 from kpidesk.core.kpis.common import _key, _labels, _values
 from kpidesk.core.kpis.customers import _clv, _new_customers
-from kpidesk.core.kpis.prospecting import _leads_created, _leads_labels
+from kpidesk.core.kpis.prospecting import _leads_labels, leads_created
 from kpidesk.core.kpis.sales import _revenue, _sales_labels
 
 # -- spend and the KPIs that set it against sales or leads ------------------------------------
@@ -93,7 +93,7 @@ def cost_per_lead(ctx: Ctx, iv: Intervals) -> Values:
     (spend, created), labels = _aligned(
         [
             (_spend_cells(ctx).totals(iv, "marketing")[0], _spend_labels(ctx)),
-            (_leads_created(ctx, iv)[0], _leads_labels(ctx)),
+            (leads_created(ctx, iv)[0], _leads_labels(ctx)),
         ]
     )
     return _values(ratio(spend, created), labels, created)

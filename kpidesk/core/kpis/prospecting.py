@@ -58,7 +58,9 @@ def _leads_labels(ctx: Ctx) -> np.ndarray | None:
     return _labels(ctx.member_codes("leads"))[0]
 
 
-def _leads_created(ctx: Ctx, iv: Intervals) -> list[np.ndarray]:
+def leads_created(ctx: Ctx, iv: Intervals) -> list[np.ndarray]:
+    """The leads created in each interval (and member), and of them: the qualified, the
+    converted, the qualified and converted (the cohort of the lead rates)."""
     result: list[np.ndarray] = ctx.result(
         ("leads", _key(iv)), lambda: _lead_cells(ctx)[0].totals(iv, "n", "qualified", "converted", "both")
     )
@@ -67,7 +69,7 @@ def _leads_created(ctx: Ctx, iv: Intervals) -> list[np.ndarray]:
 
 @kpi("leads")
 def leads(ctx: Ctx, iv: Intervals) -> Values:
-    return _values(_leads_created(ctx, iv)[0], _leads_labels(ctx))
+    return _values(leads_created(ctx, iv)[0], _leads_labels(ctx))
 
 
 @kpi("qualified_leads")
@@ -77,19 +79,19 @@ def qualified_leads(ctx: Ctx, iv: Intervals) -> Values:
 
 @kpi("qualification_rate")
 def qualification_rate(ctx: Ctx, iv: Intervals) -> Values:
-    n, qualified, _, _ = _leads_created(ctx, iv)
+    n, qualified, _, _ = leads_created(ctx, iv)
     return _values(ratio(qualified, n, 100.0), _leads_labels(ctx), n)
 
 
 @kpi("lead_conversion_rate")
 def lead_conversion_rate(ctx: Ctx, iv: Intervals) -> Values:
-    n, _, converted, _ = _leads_created(ctx, iv)
+    n, _, converted, _ = leads_created(ctx, iv)
     return _values(ratio(converted, n, 100.0), _leads_labels(ctx), n)
 
 
 @kpi("transformation_rate")
 def transformation_rate(ctx: Ctx, iv: Intervals) -> Values:
-    _, qualified, _, both = _leads_created(ctx, iv)
+    _, qualified, _, both = leads_created(ctx, iv)
     return _values(ratio(both, qualified, 100.0), _leads_labels(ctx), qualified)
 
 
