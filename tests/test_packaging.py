@@ -278,3 +278,22 @@ def test_every_package_is_in_the_wheel() -> None:
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kpidesk").rglob("__init__.py")}
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+
+
+def test_the_application_needs_no_developer_tool_at_run_time() -> None:
+    """Babel keeps the catalogues and import-linter checks the layers; the runtime reads the .po with gettext only."""
+    dev_only = {"babel", "importlinter", "pytest", "pytestqt"}
+    found = {}
+    for path in (ROOT / "kpidesk").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else []
+            )
+            bad = {n.split(".")[0] for n in names} & dev_only
+            if bad:
+                found[path.relative_to(ROOT).as_posix()] = sorted(bad)
+    assert found == {}
