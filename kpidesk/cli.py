@@ -387,4 +387,7 @@ def _catalog(args: argparse.Namespace) -> int:
     lang = language()
     for k in catalog.CATALOG:
         print(f"{k.id}: {k.name(lang)} — {k.formula(lang)}")
+        counts = k.counts(lang)  # what the numerator and the denominator count
+        if counts:
+            print(f"    {counts}")
     return 0

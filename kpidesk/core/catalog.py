@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kpidesk.core.bases import BASES
 from kpidesk.core.kinds import DIMENSIONS, dimension_field
 
 Unit = Literal["currency", "count", "percent", "days", "score", "ratio"]
@@ -64,6 +65,11 @@ class KpiDef:
     def formula(self, lang: str) -> str:
         return self.formula_fr if lang == "fr" else self.formula_en
 
+    def counts(self, lang: str) -> str | None:
+        """What the formula's numerator and denominator count (None for a plain sum or count)."""
+        found = BASES.get(self.id)
+        return None if found is None else found[0] if lang == "fr" else found[1]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -73,6 +79,7 @@ class KpiDef:
             "direction": self.direction,
             "needs": list(self.needs),
             "theme": self.theme,
+            "counts": None if self.id not in BASES else {"fr": BASES[self.id][0], "en": BASES[self.id][1]},
         }
 
 
@@ -183,8 +190,8 @@ CATALOG: tuple[KpiDef, ...] = (
         "retention_rate",
         "Taux de fidélisation (rétention)",
         "Retention rate",
-        "|S ∩ E| ÷ |S| × 100 : S base clients au début de la période, E base à la fin ; numérateur : clients de S encore dans E, dénominateur : S (base = achat dans les 12 mois précédents) ; jamais plus de 100",
-        "|S ∩ E| ÷ |S| × 100: S customer base at the period's start, E base at its end; numerator: customers of S still in E, denominator: S (base = bought in the preceding 12 months); never above 100",
+        "|S ∩ E| ÷ |S| × 100 : S base clients au début de la période, E base à la fin (base = achat dans les 12 mois précédents)",
+        "|S ∩ E| ÷ |S| × 100: S customer base at the period's start, E base at its end (base = bought in the preceding 12 months)",
         "percent",
         "higher",
         ("sales",),

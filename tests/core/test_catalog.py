@@ -33,3 +33,15 @@ def test_the_engine_gives_member_rows_only_for_those_dimensions() -> None:
     rows = engine.compute(q).rows
     members = {(r.kpi, r.member): r.value for r in rows if r.member is not None}
     assert members == {("revenue", "EU"): 50.0, ("revenue", "NA"): 100.0}
+
+
+def test_every_ratio_says_what_its_numerator_and_denominator_count() -> None:
+    from kpidesk.core import catalog
+
+    ratios = [k for k in catalog.CATALOG if k.unit in ("percent", "ratio") or "÷" in k.formula_en]
+    missing = [k.id for k in ratios if k.id not in ("churn_rate",) and not k.counts("en")]
+    assert missing == []
+    retention = catalog.get("retention_rate")
+    assert "|S ∩ E|" in (retention.counts("en") or "") and "|S|" in (retention.counts("fr") or "")
+    assert catalog.get("revenue").counts("en") is None
+    assert catalog.get("win_rate").to_json()["counts"]["fr"].startswith("Numérateur")
