@@ -26,8 +26,9 @@ from kpidesk.core.engine import Engine, Query
 from kpidesk.core.formatting import format_number, format_value
 from kpidesk.i18n import N_, _
 from kpidesk.ui import tasks
-from kpidesk.ui.charts import ACCENT, COMPARISON, LocalDateAxis, timestamp
+from kpidesk.ui.charts import LocalDateAxis, timestamp
 from kpidesk.ui.errors import show_error
+from kpidesk.ui.sparkline import ACCENT, COMPARISON
 
 FUNNEL_STAGES: dict[str, str] = {
     "leads": N_("Leads created"),
@@ -229,7 +230,7 @@ class AnalysesPage(QWidget):
         self.mix_legend.addItem(old, _("Returning customers"))
         self.mix_legend.addItem(fresh, _("New customers"))
         plot.getAxis("bottom").lang = self.lang
-        plot.getAxis("left").tickStrings = lambda values, scale, spacing: [  # type: ignore[method-assign]
+        plot.getAxis("left").tickStrings = lambda values, scale, spacing: [
             format_value(v, "currency", self.lang, self.currency, compact=True) for v in values
         ]
         high = float(np.nanmax(new + returning)) if len(xs) else 0.0

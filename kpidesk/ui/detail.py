@@ -32,9 +32,10 @@ from kpidesk.core.text import member_label
 from kpidesk.i18n import _, ngettext
 from kpidesk.labels import DIMENSION_LABELS, DIRECTION_LABELS, KIND_TITLES, UNIT_LABELS
 from kpidesk.ui import tasks
-from kpidesk.ui.charts import ACCENT, TrendChart
+from kpidesk.ui.charts import TrendChart
 from kpidesk.ui.errors import show_error
 from kpidesk.ui.models import FrameModel
+from kpidesk.ui.sparkline import ACCENT
 
 #: Members shown in the bar chart (the table lists them all).
 BAR_MEMBERS = 15
@@ -241,7 +242,7 @@ class KpiDetail(QDialog):
             ]
         )
         bottom = self.bars.getAxis("bottom")
-        bottom.tickStrings = lambda vals, scale, spacing: [  # type: ignore[method-assign]
+        bottom.tickStrings = lambda vals, scale, spacing: [
             format_value(v, self.kpi.unit, self.lang, self.currency, compact=True) for v in vals
         ]
         for y, v in zip(ys, values, strict=True):

@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.imports_page.data_changed.connect(self.reload)
         self.imports_page.import_requested.connect(self.import_files)
 
-        self.actions: dict[str, QAction] = {}
+        self.menu_actions: dict[str, QAction] = {}
         self._build_menus()
         geometry = settings.get("geometry")
         if geometry:
@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(shortcut)
         action.triggered.connect(slot)
-        self.actions[key] = action
+        self.menu_actions[key] = action
         return action
 
     def _build_menus(self) -> None:

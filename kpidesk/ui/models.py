@@ -45,7 +45,9 @@ class _Column:
             self.values = self.codes
         elif str(series.dtype) in ("boolean", "bool"):
             self.kind = "bool"
-            self.values = series.to_numpy(dtype=object, na_value=None)
+            values = series.astype(object).to_numpy()
+            values[series.isna().to_numpy()] = None
+            self.values = values
         elif pd.api.types.is_numeric_dtype(series):
             self.kind = "number"
             masked = _masked_parts(series)

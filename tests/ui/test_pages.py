@@ -197,7 +197,7 @@ def test_help_lists_every_kpi_definition(
         dialog.reject()
 
     QTimer.singleShot(200, read_and_close)
-    window.actions["action_definitions"].trigger()
+    window.menu_actions["action_definitions"].trigger()
     assert seen
     for k in catalog.CATALOG:
         assert k.name_en in seen[0] and k.id in seen[0]
@@ -310,7 +310,7 @@ def test_settings_from_the_window_are_saved_in_the_company_file(
 
     seen = _answer_modal(qtbot, change)
     with qtbot.waitSignal(window.dashboard_updated, timeout=30_000):
-        window.actions["action_settings"].trigger()
+        window.menu_actions["action_settings"].trigger()
     assert seen == ["settingsDialog"]
     with Store.open(demo_copy) as store:
         assert store.settings().fiscal_year_start == 4
@@ -334,7 +334,7 @@ def test_export_and_about_dialogs_open_and_close(
     assert window.export_summary() is None  # cancelled: nothing written
     assert seen == ["exportDialog"]
     seen = _answer_modal(qtbot, lambda dialog: dialog.close())  # type: ignore[attr-defined]
-    window.actions["action_about"].trigger()
+    window.menu_actions["action_about"].trigger()
     assert seen
 
 
