@@ -155,3 +155,19 @@ def test_an_update_keeps_a_translation_the_code_does_not_mark_yet() -> None:
     revived = module.updated(gone)
     assert '\nmsgid "Dashboard"\nmsgstr "Tableau de bord"' in revived
     assert not any("'Dashboard'" in p for p in module.problems(revived))
+
+
+def test_the_window_takes_the_system_language_from_qt(qapp: object, tmp_path: Path) -> None:
+    from PySide6.QtCore import QLocale, QSettings
+
+    from kpidesk.ui.app import choose_language
+    from kpidesk.ui.settings import UserSettings
+
+    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    try:
+        assert choose_language(settings) == i18n.language_of_locale(QLocale.system().name())
+        settings.set("language", "fr")
+        assert choose_language(settings) == "fr" and i18n._("Dashboard") == "Tableau de bord"
+    finally:
+        settings.set("language", "en")
+        choose_language(settings)
