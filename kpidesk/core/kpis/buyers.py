@@ -22,6 +22,9 @@ from kpidesk.core.engine import (
 from kpidesk.core.kpis.common import _key, _labels
 from kpidesk.core.kpis.facts import _grain, sales_facts
 
+#: Merged spans of membership of the base: start, reach, entity, member, next start.
+Spans = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]
+
 
 class Buyers:
     """One row per (customer, member, day) with a line of a known customer in the scope,
@@ -76,6 +79,7 @@ class Buyers:
         self.b_member = None if self.member is None else self.member[b]
         self.b_new = self.new[b]
         self._memberships: dict[tuple[int, int | None], Prefix] = {}
+        self._merged: dict[tuple[str, int], Spans] = {}
 
     def _groups(self, entity: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Boundaries of the (entity, interval) runs of sorted rows, and each row's run."""
@@ -161,26 +165,35 @@ class Buyers:
         """Customers with a purchase in ``[add_months(t, -months), t)`` for each day ``t``."""
         return self._base(months, None).before(np.asarray(points, dtype=np.int64) + 1)
 
+    def _merged_spans(self, months: int) -> Spans:
+        """The spans of :meth:`_spans` merged where they follow on without a gap, kept per base
+        window: ``(start, reach, entity, member, next start of the same entity)``. A customer's
+        spans are then apart, each starting on a purchase day and reaching ``months`` past it."""
+        key = ("merged", months)
+        if key not in self._merged:
+            start, reach, rows = self._spans(months, None)
+            entity = self.b_entity[rows]
+            head = np.ones(len(start), dtype=bool)
+            if len(start) > 1:
+                head[1:] = (entity[1:] != entity[:-1]) | (start[1:] != reach[:-1])
+            heads = np.flatnonzero(head)
+            tail = np.append(heads[1:] - 1, len(start) - 1) if len(start) else heads
+            start, reach, entity, rows = start[heads], reach[tail], entity[heads], rows[heads]
+            member = None if self.b_member is None else self.b_member[rows]
+            # A customer is in the base at t when one of its spans holds t: start < t <= reach.
+            nxt = np.full(len(start), np.iinfo(np.int64).max, dtype=np.int64)
+            if len(start) > 1:
+                np.copyto(nxt[:-1], start[1:], where=entity[1:] == entity[:-1])
+            self._merged[key] = (start, reach, entity, member, nxt)
+        return self._merged[key]
+
     def retained(self, iv: Intervals, months: int) -> tuple[np.ndarray, np.ndarray]:
         """|S| and |S ∩ E| per interval (and member): S the base at its first day, E the base just
         after its last day (:meth:`base_at`). A customer of S who lapsed and came back by the end
         counts once; a customer back after a gap who was not in S does not count at all."""
         lo, hi = np.asarray(iv.lo, dtype=np.int64), np.asarray(iv.hi, dtype=np.int64)
         starting = self.base_at(lo, months)
-        start, reach, rows = self._spans(months, None)
-        entity = self.b_entity[rows]
-        # Spans that follow on without a gap merged: a customer's spans are then apart, each
-        # starting on a purchase day, so each reaches ``months`` past its start.
-        head = np.ones(len(start), dtype=bool)
-        if len(start) > 1:
-            head[1:] = (entity[1:] != entity[:-1]) | (start[1:] != reach[:-1])
-        tail = np.append(np.flatnonzero(head)[1:] - 1, len(start) - 1) if len(start) else head[:0].astype(np.int64)
-        start, reach, entity, rows = start[head], reach[tail], entity[head], rows[head]
-        member = None if self.b_member is None else self.b_member[rows]
-        # A customer is in the base at t when one of its spans holds t: start < t <= reach.
-        nxt = np.full(len(start), np.iinfo(np.int64).max, dtype=np.int64)
-        if len(start) > 1:
-            np.copyto(nxt[:-1], start[1:], where=entity[1:] == entity[:-1])
+        start, reach, entity, member, nxt = self._merged_spans(months)
         shape = starting.shape
         lost = np.zeros(shape)
         short = (hi - lo) <= 28 * months  # every span starting within the period reaches past its end
