@@ -111,7 +111,6 @@ NoteKind = Literal["unavailable", "undefined", "low_confidence", "provisional", 
 
 _NOTE_TEXTS: dict[str, str] = {
     "undefined": N_("Not defined for this period (nothing to divide by)."),
-    "low_confidence": N_("Low confidence: based on {count} items."),
     "low_confidence_unknown": N_("Low confidence"),
     "provisional": N_("Provisional: the observation window has not ended yet."),
     "no_comparable_data": N_("No comparable data."),
@@ -139,7 +138,13 @@ class Note:
         if self.kind == "low_confidence":
             if self.count is None:
                 return translate(_NOTE_TEXTS["low_confidence_unknown"], lang)
-            return translate(_NOTE_TEXTS["low_confidence"], lang).format(count=self.count)
+            return (
+                i18n.translator(lang)
+                .ngettext(
+                    "Low confidence: based on {count} item.", "Low confidence: based on {count} items.", self.count
+                )
+                .format(count=self.count)
+            )
         if self.kind == "unavailable":
             if not self.kinds:
                 return translate(_NOTE_TEXTS["unavailable_filtered"], lang)
@@ -176,10 +181,8 @@ def notes(
 def coverage_text(period: str, days: int, total: int, lang: str) -> str:
     """How much of a partial period the range and the data hold (a chart's tooltip, the
     workbook's legend): ``2026-11: 20 days of 30``."""
-    return translate(_COVERAGE, lang).format(period=period, days=days, total=total)
-
-
-_COVERAGE = N_("{period}: {days} days of {total}")
+    text = i18n.translator(lang).ngettext("{period}: {days} day of {total}", "{period}: {days} days of {total}", days)
+    return text.format(period=period, days=days, total=total)
 
 
 # -- one result, presented ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from kpidesk.core import analyses
 from kpidesk.core.engine import Engine, Query
 from kpidesk.core.formatting import format_number, format_value
-from kpidesk.i18n import N_, _
+from kpidesk.i18n import N_, _, ngettext
 from kpidesk.ui import tasks
 from kpidesk.ui.charts import LocalDateAxis, timestamp
 from kpidesk.ui.errors import show_error
@@ -186,9 +186,11 @@ class AnalysesPage(QWidget):
         plot.setXRange(0, 100, padding=0.01)
         plot.setYRange(0, 100, padding=0.01)
         plot.setTitle(
-            _("The top 20 % of customers make {share} of revenue ({count} customers)").format(
-                share=format_value(at20, "percent", self.lang), count=format_number(len(pareto), 0, self.lang)
-            )
+            ngettext(
+                "The top 20 % of customers make {share} of revenue ({count} customer)",
+                "The top 20 % of customers make {share} of revenue ({count} customers)",
+                len(pareto),
+            ).format(share=format_value(at20, "percent", self.lang), count=format_number(len(pareto), 0, self.lang))
         )
 
     def _fill_cohorts(self, cohorts: pd.DataFrame) -> None:
