@@ -171,3 +171,11 @@ def test_the_window_takes_the_system_language_from_qt(qapp: object, tmp_path: Pa
     finally:
         settings.set("language", "en")
         choose_language(settings)
+
+
+def test_counts_in_french_are_singular_up_to_one() -> None:
+    fr, en = i18n.translator("fr"), i18n.translator("en")
+    said = [fr.ngettext("{count} row is rejected.", "{count} rows are rejected.", n).format(count=n) for n in (0, 1, 2)]
+    assert said == ["0 ligne est rejetée.", "1 ligne est rejetée.", "2 lignes sont rejetées."]
+    said = [en.ngettext("{count} row is rejected.", "{count} rows are rejected.", n).format(count=n) for n in (0, 1, 2)]
+    assert said == ["0 rows are rejected.", "1 row is rejected.", "2 rows are rejected."]
