@@ -19,12 +19,12 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(BIN)/lint-imports
-	$(BIN)/ruff check kpidesk tests benchmarks
+	$(BIN)/ruff check kpidesk tests benchmarks installer scripts
 	$(BIN)/ruff format --check kpidesk tests benchmarks installer scripts
 	$(BIN)/mypy
 
 lint: $(STAMP)
-	$(BIN)/ruff check kpidesk tests benchmarks
+	$(BIN)/ruff check kpidesk tests benchmarks installer scripts
 	$(BIN)/ruff format --check kpidesk tests benchmarks installer scripts
 
 typecheck: $(STAMP)
