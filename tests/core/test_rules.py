@@ -108,5 +108,9 @@ def test_roi_names_its_best_and_worst_channel() -> None:
     assert roi.value == pytest.approx(100 / 3)
     assert roi.best == ("Web", pytest.approx(200.0))
     assert roi.worst == ("Salon", pytest.approx(-50.0))
+    # The same with a filter (summed from the lines kept, not from the engine's daily table).
+    kept = Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",), filters={"channel": frozenset({"Web", "Salon"})})
+    assert e.summary(kept).get("roi").best == ("Web", pytest.approx(200.0))
+    assert e.summary(kept).get("roi").worst == ("Salon", pytest.approx(-50.0))
     # Period rows (trends) do not carry them.
     assert e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",))).get("roi").best is None

@@ -24,6 +24,7 @@ from kpidesk.core.engine.context import (
     preparer,
     ratio,
     scope_key,
+    spotlight,
 )
 from kpidesk.core.engine.data import EngineData
 from kpidesk.core.engine.intervals import Intervals, day_number, from_day_number
@@ -52,6 +53,7 @@ __all__ = [
     "preparer",
     "ratio",
     "scope_key",
+    "spotlight",
     "wide",
 ]
 

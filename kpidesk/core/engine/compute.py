@@ -13,6 +13,7 @@ from kpidesk.core.catalog import LOW_CONFIDENCE_BASE, KpiDef
 from kpidesk.core.engine.context import (
     _FUNCTIONS,
     _PREPARERS,
+    _SPOTLIGHTS,
     Ctx,
     Values,
     _cell,
@@ -328,7 +329,8 @@ class Engine(EngineData):
 
     def _spotlight(self, definition: KpiDef, rows: list[KpiRow], ctx: Ctx, main: Intervals) -> None:
         """The best and the worst member of the card's breakdown (ROI: the channels), on each row."""
-        split = self._evaluate(definition, ctx, main)
+        direct = _SPOTLIGHTS.get(definition.id)
+        split = direct(ctx, main) if direct is not None else self._evaluate(definition, ctx, main)
         if split.members is None:
             return
         sign = -1.0 if definition.direction == "lower" else 1.0
@@ -341,9 +343,13 @@ class Engine(EngineData):
 
     def covered_days(self, period: Period) -> int:
         """The days of ``period`` that the range and the data cover (all of them when whole)."""
-        last = self._last_day()
-        end = period.end if last is None else min(period.end, last + dt.timedelta(days=1))
+        stop: dt.date | None = self.cached("data_stop", self._data_stop)
+        end = period.end if stop is None else min(period.end, stop)
         return max((end - period.start).days, 0)
+
+    def _data_stop(self) -> dt.date | None:
+        last = self._last_day()
+        return None if last is None else last + dt.timedelta(days=1)
 
     def missing_fields(self, kpi_id: str) -> tuple[str, ...]:
         """The fields ``kpi_id`` needs that no row of its data holds (:data:`catalog.FIELD_NEEDS`):

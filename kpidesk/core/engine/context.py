@@ -115,6 +115,21 @@ def implemented() -> tuple[str, ...]:
     return tuple(k.id for k in catalog.CATALOG if k.id in _FUNCTIONS)
 
 
+#: Functions that give a KPI over one range per member of its card's breakdown (the best and the
+#: worst channel of ROI) more directly than its breakdown does (no day cells per member).
+_SPOTLIGHTS: dict[str, KpiFunction] = {}
+
+
+def spotlight(kpi_id: str) -> Callable[[KpiFunction], KpiFunction]:
+    """Register the function that gives ``kpi_id`` per member of its card's breakdown."""
+
+    def register(fn: KpiFunction) -> KpiFunction:
+        _SPOTLIGHTS[kpi_id] = fn
+        return fn
+
+    return register
+
+
 #: Functions that compute an engine's data-level facts ahead of time (:meth:`Engine.prepare`).
 _PREPARERS: list[Callable[[Engine], None]] = []
 

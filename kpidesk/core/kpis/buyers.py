@@ -154,6 +154,8 @@ class Buyers:
         key = (months, new_within)
         if key not in self._memberships:
             start, reach, rows = self._spans(months, new_within)
+            if new_within is None:  # the same spans, merged, for retention (:meth:`retained`)
+                self._merged[("merged", months)] = self._merge(start, reach, rows)
             start += 1
             reach += 1
             member = None if self.b_member is None else self.b_member[rows]
@@ -171,21 +173,25 @@ class Buyers:
         spans are then apart, each starting on a purchase day and reaching ``months`` past it."""
         key = ("merged", months)
         if key not in self._merged:
-            start, reach, rows = self._spans(months, None)
-            entity = self.b_entity[rows]
-            head = np.ones(len(start), dtype=bool)
-            if len(start) > 1:
-                head[1:] = (entity[1:] != entity[:-1]) | (start[1:] != reach[:-1])
-            heads = np.flatnonzero(head)
-            tail = np.append(heads[1:] - 1, len(start) - 1) if len(start) else heads
-            start, reach, entity, rows = start[heads], reach[tail], entity[heads], rows[heads]
-            member = None if self.b_member is None else self.b_member[rows]
-            # A customer is in the base at t when one of its spans holds t: start < t <= reach.
-            nxt = np.full(len(start), np.iinfo(np.int64).max, dtype=np.int64)
-            if len(start) > 1:
-                np.copyto(nxt[:-1], start[1:], where=entity[1:] == entity[:-1])
-            self._merged[key] = (start, reach, entity, member, nxt)
+            self._memberships.pop((months, None), None)
+            self._base(months, None)
         return self._merged[key]
+
+    def _merge(self, start: np.ndarray, reach: np.ndarray, rows: np.ndarray) -> Spans:
+        """See :meth:`_merged_spans`."""
+        entity = self.b_entity[rows]
+        head = np.ones(len(start), dtype=bool)
+        if len(start) > 1:
+            head[1:] = (entity[1:] != entity[:-1]) | (start[1:] != reach[:-1])
+        heads = np.flatnonzero(head)
+        tail = np.append(heads[1:] - 1, len(start) - 1) if len(start) else heads
+        start, reach, entity, rows = start[heads], reach[tail], entity[heads], rows[heads]
+        member = None if self.b_member is None else self.b_member[rows]
+        # A customer is in the base at t when one of its spans holds t: start < t <= reach.
+        nxt = np.full(len(start), np.iinfo(np.int64).max, dtype=np.int64)
+        if len(start) > 1:
+            np.copyto(nxt[:-1], start[1:], where=entity[1:] == entity[:-1])
+        return start, reach, entity, member, nxt
 
     def retained(self, iv: Intervals, months: int) -> tuple[np.ndarray, np.ndarray]:
         """|S| and |S ∩ E| per interval (and member): S the base at its first day, E the base just

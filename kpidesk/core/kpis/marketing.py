@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kpidesk.core.cells import (
+    MISSING_DAY,
     Cells,
 )
 from kpidesk.core.engine import (
@@ -13,9 +14,12 @@ from kpidesk.core.engine import (
     Values,
     kpi,
     ratio,
+    spotlight,
+    wide,
 )
 from kpidesk.core.kpis.common import _key, _labels, _values
 from kpidesk.core.kpis.customers import _clv, _new_customers
+from kpidesk.core.kpis.facts import sales_facts
 from kpidesk.core.kpis.prospecting import _leads_labels, leads_created
 from kpidesk.core.kpis.sales import _revenue, _sales_labels
 
@@ -99,17 +103,79 @@ def cost_per_lead(ctx: Ctx, iv: Intervals) -> Values:
     return _values(ratio(spend, created), labels, created)
 
 
-@kpi("roi")
-def roi(ctx: Ctx, iv: Intervals) -> Values:
+def _roi(ctx: Ctx, iv: Intervals, revenue: np.ndarray) -> Values:
+    """(revenue − spend) ÷ spend × 100, revenue and spend aligned by member (sales channel
+    against spend channel); the base is the spend rows."""
     spent, rows = _spend_cells(ctx).totals(iv, "all", "rows")
     (spend, spend_rows, revenue_), labels = _aligned(
         [
             (spent, _spend_labels(ctx)),
             (rows, _spend_labels(ctx)),
-            (_revenue(ctx, iv), _sales_labels(ctx)),
+            (revenue, _sales_labels(ctx)),
         ]
     )
     return _values(ratio(revenue_ - spend, spend, 100.0), labels, spend_rows)
+
+
+@kpi("roi")
+def roi(ctx: Ctx, iv: Intervals) -> Values:
+    return _roi(ctx, iv, _revenue(ctx, iv))
+
+
+@spotlight("roi")
+def roi_by_member(ctx: Ctx, iv: Intervals) -> Values:
+    """ROI per member of ``ctx.by`` (the card's channels), the revenue summed straight from the
+    sales lines: without filters, from each member's revenue summed by day once per engine."""
+    members = ctx.member_codes("sales")
+    assert members is not None and ctx.by is not None
+    codes, labels = members
+    m = len(labels)
+    revenue = np.zeros((len(iv), m))
+    daily = None if ctx.filters else _daily_by_member(ctx, ctx.by)
+    if daily is not None:
+        d0, cumulative = daily
+        span = cumulative.shape[1] - 1
+        lo = np.clip(np.asarray(iv.lo, dtype=np.int64) - d0, 0, span)
+        hi = np.clip(np.asarray(iv.hi, dtype=np.int64) - d0, 0, span)
+        revenue[:] = (cumulative[:, hi] - cumulative[:, lo]).T
+    else:
+        f = sales_facts(ctx.engine)
+        keep = ctx.mask("sales") & (codes >= 0)
+        for i in range(len(iv)):
+            rows = np.flatnonzero(keep & (f.day >= iv.lo[i]) & (f.day < iv.hi[i]))
+            revenue[i] = np.bincount(codes[rows], weights=f.amount[rows], minlength=m)[:m]
+    return _roi(ctx, iv, revenue)
+
+
+#: The largest members x days table of :func:`_daily_by_member` (else lines are summed per query).
+_DAILY_CELLS = 4_000_000
+
+
+def _daily_by_member(ctx: Ctx, dimension: str) -> tuple[int, np.ndarray] | None:
+    """Each member's revenue summed by day, cumulated: ``(first day, (members, days + 1))``, the
+    revenue of ``[a, b)`` being ``c[:, b - d0] - c[:, a - d0]``; None when the table would be large."""
+
+    def build() -> tuple[int, np.ndarray] | None:
+        f = sales_facts(ctx.engine)
+        members = ctx.member_codes("sales")
+        assert members is not None
+        codes, labels = members
+        rows = np.flatnonzero((codes >= 0) & (f.day != MISSING_DAY))
+        if not len(rows):
+            return 0, np.zeros((len(labels), 1))
+        days = f.day[rows]
+        d0 = int(days.min())
+        span = int(days.max()) - d0 + 1
+        if span * max(len(labels), 1) > _DAILY_CELLS:
+            return None
+        key = wide(codes[rows]) * span + (days - d0)
+        sums = np.bincount(key, weights=f.amount[rows], minlength=len(labels) * span).reshape(len(labels), span)
+        cumulative = np.zeros((len(labels), span + 1))
+        np.cumsum(sums, axis=1, out=cumulative[:, 1:])
+        return d0, cumulative
+
+    found: tuple[int, np.ndarray] | None = ctx.engine.cached("sales.daily_by:" + dimension, build)
+    return found
 
 
 @kpi("ltv_cac_ratio")
