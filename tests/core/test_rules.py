@@ -108,6 +108,12 @@ def test_roi_names_its_best_and_worst_channel() -> None:
     assert roi.value == pytest.approx(100 / 3)
     assert roi.best == ("Web", pytest.approx(200.0))
     assert roi.worst == ("Salon", pytest.approx(-50.0))
+    # Asked again (the engine now sums each channel's revenue by day once): the same.
+    again = e.summary(Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",))).get("roi")
+    assert (again.best, again.worst) == (roi.best, roi.worst)
+    jan_6 = e.summary(Query(D(2024, 1, 6), D(2024, 1, 31), kpis=("roi",))).get("roi")
+    # From 6 January: Web 100 of revenue against the spend of 1 January, none: no spend, undefined.
+    assert jan_6.best is None
     # The same with a filter (summed from the lines kept, not from the engine's daily table).
     kept = Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",), filters={"channel": frozenset({"Web", "Salon"})})
     assert e.summary(kept).get("roi").best == ("Web", pytest.approx(200.0))

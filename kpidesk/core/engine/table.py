@@ -62,32 +62,44 @@ class Table:
         """Who bought each line (SPEC §3.1): its customer id, else its customer name, names
         matched trimmed, case- and accent-folded and shown as first written."""
         ids, id_labels = self.stored_codes("customer_id")
-        if not self.has_column("customer_name") or not bool((ids < 0).any()):
+        by_name = np.flatnonzero(ids < 0) if self.has_column("customer_name") else np.empty(0, dtype=np.int64)
+        if not len(by_name):
             return ids, id_labels
-        names, name_labels = self.stored_codes("customer_name")
-        keys = [" ".join(unaccent(str(label)).split()) for label in name_labels]
+        # Only the lines without an id are read by name (their names folded once each).
+        column = self.frame["customer_name"]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            names = column.cat.codes.to_numpy()[by_name].astype(np.int64)
+            name_labels = np.asarray(column.cat.categories.astype(str), dtype=object)
+        else:
+            names, name_labels = factorize_objects(column.to_numpy(dtype=object)[by_name])
         group: dict[str, int] = {}
         shown: list[str] = []
-        of_label = np.full(len(keys) + 1, -1, dtype=np.int64)  # the last slot: no name
-        for i, key in enumerate(keys):
+        of_label = np.full(len(name_labels) + 1, -1, dtype=np.int64)  # the last slot: no name
+        for i in np.unique(names[names >= 0]).tolist():
+            key = " ".join(unaccent(str(name_labels[i])).split())
             if key:
                 if key not in group:
                     group[key] = len(shown)
                     shown.append(" ".join(str(name_labels[i]).split()))
                 of_label[i] = len(id_labels) + group[key]
-        by_name = np.flatnonzero(ids < 0)
-        if not shown or not len(by_name):
+        if not shown:
             return ids, id_labels
         codes = ids.astype(np.int64)
-        codes[by_name] = of_label[np.where(names[by_name] >= 0, names[by_name], len(keys))]
+        codes[by_name] = of_label[np.where(names >= 0, names, len(name_labels))]
         labels = np.concatenate([id_labels, np.asarray(shown, dtype=object)])
         codes = codes.astype(code_type(len(labels)))
         codes.flags.writeable = False
         return codes, labels
 
     def stored_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, labels) of one column as stored, not cached (:meth:`codes` reads the sales' customer
-        from its id or its name)."""
+        """(codes, labels) of one column as stored (:meth:`codes` reads the sales' customer from its
+        id or its name)."""
+        key = "stored:" + column
+        if key not in self._codes:
+            self._codes[key] = self._stored_codes(column)
+        return self._codes[key]
+
+    def _stored_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         if column not in self.frame.columns:
             return _constant(-1, self.n, np.int8), np.empty(0, dtype=object)
         series = self.frame[column]

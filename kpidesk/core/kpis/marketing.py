@@ -131,7 +131,11 @@ def roi_by_member(ctx: Ctx, iv: Intervals) -> Values:
     codes, labels = members
     m = len(labels)
     revenue = np.zeros((len(iv), m))
-    daily = None if ctx.filters else _daily_by_member(ctx, ctx.by)
+    # The daily table pays from the second query on (the dashboard's refreshes); a first query,
+    # the opening of a company, sums the lines.
+    uses: list[int] = ctx.engine.cached("sales.daily_by_uses:" + ctx.by, lambda: [0])
+    uses[0] += 1
+    daily = None if ctx.filters or uses[0] < 2 else _daily_by_member(ctx, ctx.by)
     if daily is not None:
         d0, cumulative = daily
         span = cumulative.shape[1] - 1
