@@ -12,7 +12,7 @@ import pytest
 from kpidesk.core.kinds import KINDS
 from kpidesk.core.settings import CompanySettings
 from kpidesk.errors import Cancelled, StoreError
-from kpidesk.store import database, schema
+from kpidesk.store import connection, loading, schema
 from kpidesk.store.database import Store
 
 
@@ -171,10 +171,13 @@ def test_new_file_is_migrated_from_empty_with_wal_and_foreign_keys(tmp_path: Pat
     assert {"company", "batches", "mappings", *KINDS} <= tables
 
 
-def test_an_empty_zero_byte_file_is_initialised(tmp_path: Path) -> None:
+def test_an_empty_zero_byte_file_is_initialised_only_when_creating(tmp_path: Path) -> None:
     path = tmp_path / "empty.kpidesk"
     path.write_bytes(b"")
-    with Store.open(path) as store:
+    with pytest.raises(StoreError, match=r"empty\.kpidesk is an empty file \(0 bytes\)"):
+        Store.open(path)
+    assert path.stat().st_size == 0  # reading never starts a company
+    with Store.open(path, create=True) as store:
         assert store.count("sales") == 0
 
 
@@ -223,7 +226,7 @@ def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monk
 
     current = schema.SCHEMA_VERSION
     monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
-    monkeypatch.setattr(database, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", current + 1)
     monkeypatch.setitem(schema.MIGRATIONS, current, add_notes)
     with Store.open(path) as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == current + 1
@@ -246,7 +249,7 @@ def test_a_failed_migration_leaves_the_file_at_its_version(tmp_path: Path, monke
 
     current = schema.SCHEMA_VERSION
     monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
-    monkeypatch.setattr(database, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", current + 1)
     monkeypatch.setitem(schema.MIGRATIONS, current, broken)
     with pytest.raises(StoreError):
         Store.open(path)
@@ -288,7 +291,8 @@ def test_dates_are_stored_as_unix_seconds(tmp_path: Path) -> None:
     assert stored == [(1709596800, "integer", "2024-03-05 00:00:00"), (1703980800, "integer", "2023-12-31 00:00:00")]
     assert stored_times == ["2010-12-01 08:26:00", "1969-12-31 23:00:00"]
     assert back == days["date"].tolist() and back_times == times["date"].tolist()
-    from kpidesk.store.database import _from_sql_values, _to_sql_values
+    from kpidesk.store.batches import to_sql_values as _to_sql_values
+    from kpidesk.store.loading import from_sql_values as _from_sql_values
 
     with_missing = pd.Series(pd.to_datetime(["2024-03-05", None]))
     assert _to_sql_values(with_missing, "date") == [1709596800, None]
@@ -387,13 +391,13 @@ def test_rows_read_in_blocks_join_into_the_same_frame(tmp_path: Path, monkeypatc
         gone = store.import_frame("sales", removed, file="b.xlsx", sheet="1")
         store.import_frame("sales", second, file="c.xlsx", sheet="1")
         store.undo_batch(gone.batch_id)
-        expected = database._load_rows(store._con, "sales", False)  # row by row: no blocks
+        expected = loading.load_rows(store._con, "sales", False)  # row by row: no blocks
     assert store is not None
-    monkeypatch.setattr(database, "_BLOCK_ROWS", 3)
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
     with Store.open(path) as store:
-        reader = store._reader()
+        reader = connection.reader(store.path)
         assert reader is not None
-        jobs = database._column_jobs(reader, "sales")
+        jobs = loading.column_jobs(reader, "sales")
         reader.close()
         assert len({span for _, _, span in jobs}) == 4  # ids 1-3, 4-6, 7-9, 10-12
         loaded = store.load_all()["sales"]
