@@ -80,7 +80,10 @@ def failure_message(exc: sqlite3.Error, path: Path) -> str:
             "{path} could not be read or written (input/output error). Check the disk or network drive, then retry."
         ).format(path=path)
     if primary == sqlite3.SQLITE_CANTOPEN:
-        return _("{path} cannot be opened. Check that the file and its folder exist and can be read.").format(path=path)
+        return _(
+            "{path} cannot be opened: KPI Desk reads the file and writes beside it, in its folder. "
+            "Make the file and its folder readable and writable, or copy the file to a folder you can write to."
+        ).format(path=path)
     return _("{path}: the database reported an error ({reason}).").format(path=path, reason=exc)
 
 
@@ -169,16 +172,56 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
     with translated(path):
         con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        with translated(path):
+        try:
             version = open_connection(con, path)
+        except sqlite3.OperationalError as exc:
+            # A file (or folder) that cannot be written is still read; a write then says why.
+            con.close()
+            con = _read_only(path, exc)
+            version = SCHEMA_VERSION
+        with translated(path):
             if version < SCHEMA_VERSION:
                 if version > 0:
                     backup_before_migrating(con, path, version)
                 migrate(con, version)
+    except sqlite3.Error as exc:
+        con.close()
+        raise StoreError(failure_message(exc, path)) from exc
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _read_only(path: Path, exc: sqlite3.OperationalError) -> sqlite3.Connection:
+    """A read-only connection to a company file SQLite could not open for writing (raises
+    ``exc`` when it is not a current company file, or cannot be read either)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY) or not path.exists():
+        raise exc
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    for query in ("", "&immutable=1"):
+        # Without a -wal file beside it, the file holds every committed row: with the folder
+        # read-only too, SQLite reads it only as immutable (it cannot make its -shm file).
+        if query and Path(f"{path}-wal").exists():
+            break
+        try:
+            con = sqlite3.connect(uri + query, uri=True, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error:
+            continue
+        try:
+            version = open_connection(con, path)
+        except sqlite3.Error:
+            con.close()
+            continue
+        except BaseException:
+            con.close()
+            raise
+        if version == SCHEMA_VERSION:
+            return con
+        con.close()
+        break
+    raise exc
 
 
 def open_connection(con: sqlite3.Connection, path: Path) -> int:
