@@ -120,3 +120,20 @@ def test_roi_names_its_best_and_worst_channel() -> None:
     assert e.summary(kept).get("roi").worst == ("Salon", pytest.approx(-50.0))
     # Period rows (trends) do not carry them.
     assert e.compute(Query(D(2024, 1, 1), D(2024, 1, 31), kpis=("roi",))).get("roi").best is None
+
+
+def test_clv_takes_retention_by_the_same_rule() -> None:
+    # The 12 months to 31 Dec 2024: S (bought in 2023) = {A, B}; E (bought in 2024) = {A, C}.
+    # C, back after three years, is not retained: retention 1 / 2, churn 0.5, lifespan 2 years.
+    # Revenue over the 12 months 200 for 2 active customers: CLV = 100 x 2 = 200 (not the
+    # 10-year cap that counting C as retained would give: 1,000).
+    rows = [
+        ("2023-06-01", 100.0, "A"),
+        ("2024-06-01", 100.0, "A"),
+        ("2023-06-01", 100.0, "B"),
+        ("2021-01-01", 100.0, "C"),
+        ("2024-03-01", 100.0, "C"),
+    ]
+    e = Engine({"sales": _sales(rows, "customer_id")}, today=D(2025, 1, 15))
+    row = e.compute(Query(D(2024, 12, 1), D(2024, 12, 31), kpis=("clv",))).get("clv")
+    assert row.value == pytest.approx(200.0)

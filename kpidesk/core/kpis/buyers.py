@@ -18,6 +18,7 @@ from kpidesk.core.engine import (
     day_number,
     group_count,
     ratio,
+    wide,
 )
 from kpidesk.core.kpis.common import _key, _labels
 from kpidesk.core.kpis.facts import _grain, sales_facts
@@ -202,14 +203,25 @@ class Buyers:
         start, reach, entity, member, nxt = self._merged_spans(months)
         shape = starting.shape
         lost = np.zeros(shape)
-        short = (hi - lo) <= 28 * months  # every span starting within the period reaches past its end
-        if iv.is_disjoint() and bool(np.all(short)):
-            # Customers of S not in E: their span holding the first day ends within the period and
-            # no span of theirs starts before its end. Each span ends in at most one interval.
-            idx = iv.assign(reach)
-            at = np.clip(idx, 0, None)
-            gone = (idx >= 0) & (start < lo[at]) & (nxt >= hi[at])
-            lost = group_count(np.where(gone, idx, -1), len(iv), member, self.m).reshape(shape)
+        n = len(iv)
+        ordered = bool(np.all(np.diff(lo) >= 0)) and bool(np.all(np.diff(hi) >= 0))
+        # Every span starting within a period (on a purchase day after its first day) reaches
+        # past its end: a customer of S back in the base by the end is in E.
+        reaches = bool(np.all(window_reach(lo + 1, months) >= hi)) if n else True
+        if ordered and reaches:
+            # Customers of S not in E: the span holding the first day ends within the period
+            # and no span of theirs starts before its end, start < lo <= reach < hi <= next.
+            # With lo and hi both sorted, the periods a span is lost in are a run [a, b).
+            a = np.maximum(np.searchsorted(hi, reach, "right"), np.searchsorted(lo, start, "right"))
+            b = np.minimum(np.searchsorted(lo, reach, "right"), np.searchsorted(hi, nxt, "right"))
+            some = np.flatnonzero(a < b)
+            m = self.m if member is not None else 1
+            offset = np.zeros(len(some), dtype=np.int64) if member is None else wide(member[some]) * (n + 1)
+            steps = np.bincount(offset + a[some], minlength=m * (n + 1)) - np.bincount(
+                offset + b[some], minlength=m * (n + 1)
+            )
+            counts = np.cumsum(steps.reshape(m, n + 1), axis=1)[:, :n].astype("float64")
+            lost = (counts[0] if member is None else counts.T).reshape(shape)
         else:
             for i in range(len(iv)):
                 in_s = (start < lo[i]) & (lo[i] <= reach)
@@ -220,25 +232,6 @@ class Buyers:
                 else:
                     lost[i] = np.bincount(member[in_s][~both], minlength=self.m)[: self.m]
         return starting, starting - lost
-
-    def new_in_base_at(self, points: np.ndarray, months: int, new_within: int) -> np.ndarray:
-        """Customers of :meth:`base_at` whose first purchase is in ``[add_months(t, -new_within), t)``."""
-        return self._base(months, new_within).before(np.asarray(points, dtype=np.int64) + 1)
-
-    def base_first_since(self, points: np.ndarray, months: int, since: np.ndarray) -> np.ndarray:
-        """Customers of the base at each of ``points`` whose first purchase is on or after the
-        day of ``since`` at the same position: ``(q,)``, or ``(q, m)`` per member."""
-        start, reach, rows = self._spans(months, None)
-        first = self.facts.first_day[self.b_customer[rows]]
-        member = None if self.b_member is None else self.b_member[rows]
-        out = np.zeros((len(points), self.m))
-        for i, (point, day) in enumerate(zip(np.asarray(points).tolist(), np.asarray(since).tolist(), strict=True)):
-            keep = (start < point) & (point <= reach) & (first >= day)
-            if member is None:
-                out[i, 0] = np.count_nonzero(keep)
-            else:
-                out[i] = np.bincount(member[keep], minlength=self.m)[: self.m]
-        return out[:, 0] if member is None else out
 
 
 def buyers(ctx: Ctx) -> Buyers:

@@ -94,10 +94,9 @@ def _clv(ctx: Ctx, iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
         cells = _revenue_cells(ctx)
         revenue_12 = cells.before("amount", end) - cells.before("amount", start)
         active_12 = b.base_at(end, CLV_MONTHS)
-        starting = b.base_at(start, months)
-        ending = b.base_at(end, months)
-        new = b.new_in_base_at(end, months, CLV_MONTHS)
-        retention = ratio(ending - new, starting)
+        # Retention over the 12 months, the KPI's own rule: |S ∩ E| ÷ |S|.
+        starting, kept = b.retained(Intervals(start, end), months)
+        retention = ratio(kept, starting)
         churn = 1.0 - retention
         with np.errstate(divide="ignore", invalid="ignore"):
             lifespan = np.where(
