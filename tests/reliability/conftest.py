@@ -76,9 +76,19 @@ def _run_kpidesk(
     args: Sequence[str], *, preexec: Callable[[], None] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     """``kpidesk ARGS`` as a process, in English, with the tests' settings folders."""
-    env = {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": "en_US.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
-        [*KPIDESK, *args], capture_output=True, text=True, timeout=timeout, env=env, preexec_fn=preexec, check=False
+        [*KPIDESK, *args], capture_output=True, text=True, timeout=timeout, env=_env(), preexec_fn=preexec, check=False
+    )
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": "en_US.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
+
+
+def _start_kpidesk(args: Sequence[str]) -> subprocess.Popen[str]:
+    """``kpidesk ARGS`` started as a process (to be killed), its output discarded."""
+    return subprocess.Popen(
+        [*KPIDESK, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, env=_env()
     )
 
 
@@ -92,34 +102,45 @@ def _one_message(done: subprocess.CompletedProcess[str], names: Path) -> str:
     return lines[0]
 
 
-@pytest.fixture(name="fingerprint")
+@pytest.fixture(name="fingerprint", scope="session")
 def fingerprint_fixture() -> Callable[..., dict[str, Any]]:
     """``fingerprint(db, ignore=None)``: integrity and each table's row count and content hash."""
     return _fingerprint
 
 
-@pytest.fixture(name="assert_unchanged")
+@pytest.fixture(name="assert_unchanged", scope="session")
 def assert_unchanged_fixture() -> Callable[[Path, dict[str, Any]], None]:
     """``assert_unchanged(db, before)``: the file is sound and holds what ``before`` recorded."""
     return _assert_unchanged
 
 
-@pytest.fixture(name="file_digest")
+@pytest.fixture(name="file_digest", scope="session")
 def file_digest_fixture() -> Callable[[Path], str]:
     return _file_digest
 
 
-@pytest.fixture(name="write_sales_csv")
+@pytest.fixture(name="write_sales_csv", scope="session")
 def write_sales_csv_fixture() -> Callable[..., Path]:
     return _write_sales_csv
 
 
-@pytest.fixture(name="run_kpidesk")
+@pytest.fixture(name="run_kpidesk", scope="session")
 def run_kpidesk_fixture() -> Callable[..., subprocess.CompletedProcess[str]]:
     return _run_kpidesk
 
 
-@pytest.fixture(name="one_message")
+@pytest.fixture(name="clock_columns", scope="session")
+def clock_columns_fixture() -> dict[str, tuple[str, ...]]:
+    """Columns holding the time of a write, by table (see :data:`CLOCK_COLUMNS`)."""
+    return CLOCK_COLUMNS
+
+
+@pytest.fixture(name="start_kpidesk", scope="session")
+def start_kpidesk_fixture() -> Callable[[Sequence[str]], subprocess.Popen[str]]:
+    return _start_kpidesk
+
+
+@pytest.fixture(name="one_message", scope="session")
 def one_message_fixture() -> Callable[[subprocess.CompletedProcess[str], Path], str]:
     return _one_message
 
