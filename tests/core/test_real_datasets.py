@@ -197,3 +197,40 @@ def test_nps_of_the_botanic_survey() -> None:
     assert result.get("nps").value == pytest.approx(expected)
     assert round(result.get("nps").value, 1) == 53.4
     assert result.get("nps_responses").value == len(answered) == 13954 - 342
+
+
+# -- retention never above 100 (SPEC §3.1) --------------------------------------------------------
+
+SUPERSTORE = DATASETS / "superstore" / "Sample - Superstore.xls"
+
+
+def _retention_rows(engine: Engine, start: dt.date, end: dt.date) -> list[float]:
+    rows = []
+    for grain in ("month", "quarter", "year"):
+        result = engine.compute(Query(start, end, grain=grain, kpis=("retention_rate", "churn_rate")))  # type: ignore[arg-type]
+        rows += [r.value for r in result.rows if r.kpi == "retention_rate" and r.value is not None]
+        assert all(r.value >= 0 for r in result.rows if r.kpi == "churn_rate" and r.value is not None)
+    whole = engine.summary(Query(start, end, kpis=("retention_rate",))).get("retention_rate").value
+    return rows + ([] if whole is None else [whole])
+
+
+def test_retention_never_exceeds_100_on_the_superstore_file() -> None:
+    # Read by customer name only, as the US export that has no ids would be.
+    need(SUPERSTORE)
+    raw = pd.read_excel(SUPERSTORE, engine="calamine")
+    sales = pd.DataFrame(
+        {
+            "date": raw["Order Date"].astype("datetime64[ns]"),
+            "amount": raw["Sales"].astype("float64"),
+            "invoice_id": raw["Order ID"].astype(object),
+            "customer_name": raw["Customer Name"].astype(object),
+        }
+    )
+    engine = Engine({"sales": sales}, today=D(2019, 1, 1))
+    values = _retention_rows(engine, D(2015, 1, 1), D(2018, 12, 31))
+    assert values and max(values) <= 100.0
+
+
+def test_retention_never_exceeds_100_on_the_retail_file(shop: Engine) -> None:
+    values = _retention_rows(shop, D(2011, 1, 1), D(2011, 12, 9))
+    assert values and max(values) <= 100.0
