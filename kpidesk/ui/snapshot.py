@@ -153,5 +153,8 @@ def _from_result(data: dict[str, Any]) -> Result:
         r = dict(r)
         for name in ("start", "end", "target_start", "target_end"):
             r[name] = None if r[name] is None else _date(r[name])
+        for name in ("missing_fields", "best", "worst"):  # JSON gives lists, KpiRow holds tuples
+            if isinstance(r.get(name), list):
+                r[name] = tuple(r[name])
         rows.append(KpiRow(**r))
     return Result(_date(data["start"]), _date(data["end"]), data["grain"], data["compare"], periods, rows)
