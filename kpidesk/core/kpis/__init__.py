@@ -9,7 +9,10 @@ only places those day cells in its periods.
 Precise semantics (the catalogue's one-line formulas, made exact):
 
 * Customer-based KPIs count a customer's *purchase lines* (amount > 0, known
-  customer id); returns reduce revenue but make no customer active or new.
+  customer); returns reduce revenue but make no customer active or new. A line's
+  customer is its id, else its name (trimmed, case- and accent-folded: see
+  :meth:`~kpidesk.core.engine.Table.codes`); with neither on any line, the customer
+  KPIs are unavailable (:data:`~kpidesk.core.catalog.FIELD_NEEDS`).
   A customer's history (first purchase, "bought before", second purchase) is
   company-wide; filters and breakdowns choose which purchases of the period
   count (a salesperson's active customers are those who bought from them).
@@ -30,7 +33,7 @@ Precise semantics (the catalogue's one-line formulas, made exact):
   they do not raise retention, which never exceeds 100. ``churn_rate`` = 100 − retention.
 * ``upsell_rate``: returning customers (active, first purchase before the period)
   with a purchase line of a product they had never bought before ÷ returning
-  customers.
+  customers; unavailable when no sales line has a product.
 * ``clv``: over the 12 months ``W = [add_months(end, -12), end)``: value ×
   frequency = revenue(W) ÷ sales(W) × sales(W) ÷ active customers(W) = revenue(W)
   ÷ active customers(W); lifespan = 1 ÷ annual churn (capped at 10 years; 10 when
