@@ -133,23 +133,21 @@ class Transaction:
 
 
 def check_header(path: Path, create: bool) -> None:
-    """Refuse a file that is not an SQLite database, or (unless ``create``) an empty one."""
+    """Refuse (unless ``create``) an empty file; SQLite itself refuses a file that is not a database.
+
+    The file is looked at with ``stat`` only: opening and closing a descriptor of a database
+    file would drop the locks another connection of this process holds on it (POSIX locks
+    belong to the process), letting another program write underneath that connection.
+    """
     try:
-        with path.open("rb") as fh:
-            head = fh.read(16)
+        size = path.stat().st_size
     except OSError as exc:
         raise StoreError(_("{path} cannot be read: {reason}").format(path=path, reason=exc.strerror)) from exc
-    if not head and not create:
+    if not size and not create:
         raise StoreError(
             _(
                 "{path} is an empty file (0 bytes), not a company. "
                 "Open another .kpidesk file, or start a company there with 'kpidesk new' or 'kpidesk import'."
-            ).format(path=path)
-        )
-    if head and head != SQLITE_MAGIC:
-        raise StoreError(
-            _(
-                "{path} is not a KPI Desk database. Open a .kpidesk file, or import spreadsheets with 'kpidesk import'."
             ).format(path=path)
         )
 
